@@ -1,0 +1,35 @@
+"""The one source of "now", so tests and the worker can move time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+_frozen: dt.datetime | None = None
+
+
+def now() -> dt.datetime:
+    return _frozen if _frozen is not None else dt.datetime.now(dt.timezone.utc)
+
+
+def today_vn() -> dt.date:
+    return now().astimezone(VN_TZ).date()
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(VN_TZ).date()
+
+
+def freeze(moment: dt.datetime | None) -> None:
+    global _frozen
+    _frozen = moment
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)

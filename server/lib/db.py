@@ -1,0 +1,71 @@
+"""One way to open a write transaction on either database, and the SQLite settings that make it safe."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+
+def engine() -> Engine:
+    db = engine_finder()
+    if db is None:  # pragma: no cover - piccolo_conf always defines DB
+        raise RuntimeError("no database engine configured")
+    return db
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """A transaction for anything that writes.
+
+    On SQLite it is IMMEDIATE: a deferred transaction that reads and then writes cannot upgrade its
+    lock while another writer holds one, and fails with "database is locked" instead of waiting.
+    Nested calls join the outer transaction.
+    """
+    db = engine()
+    if db.transaction_exists():
+        yield
+        return
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with db.transaction():
+            yield
+
+
+async def prepare_database() -> None:
+    """Per-database settings that must hold before the app serves (WAL persists in the file)."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        await db.run_ddl("PRAGMA journal_mode=WAL")
+        await db.run_ddl("PRAGMA synchronous=NORMAL")
+
+
+async def start_pool() -> None:
+    db = engine()
+    if not isinstance(db, SQLiteEngine):
+        await db.start_connection_pool(min_size=2, max_size=20)  # type: ignore[attr-defined]
+
+
+async def close_pool() -> None:
+    db = engine()
+    if not isinstance(db, SQLiteEngine):
+        await db.close_connection_pool()  # type: ignore[attr-defined]
+
+
+async def database_state() -> dict[str, object]:
+    db = engine()
+    kind = "sqlite" if isinstance(db, SQLiteEngine) else "postgresql"
+    try:
+        await db.run_ddl("SELECT 1")
+    except Exception as error:  # noqa: BLE001 - health must report, not raise
+        return {"engine": kind, "ok": False, "error": type(error).__name__}
+    return {"engine": kind, "ok": True}

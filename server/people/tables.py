@@ -1,0 +1,31 @@
+from enum import Enum
+
+from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+
+from piccolo.table import Table
+
+from server.units.tables import Unit
+
+
+class Role(str, Enum):
+    admin = "admin"
+    leader = "leader"
+    unit_head = "unit_head"
+    officer = "officer"
+    receptionist = "receptionist"
+
+
+class Person(Table, tablename="people"):
+    username = Varchar(length=64, unique=True)
+    full_name = Varchar(length=255)
+    title = Varchar(length=255, default="")
+    email = Varchar(length=255, default="")
+    phone = Varchar(length=32, default="")
+    role = Varchar(length=32, choices=Role, default=Role.officer.value, index=True)
+    unit = ForeignKey(references=Unit, index=True)
+    password_hash = Varchar(length=255)
+    active = Boolean(default=True)
+    is_demo = Boolean(default=False)
+    locale = Varchar(length=8, default="vi")
+    search_text = Text(default="")
+    created_at = Timestamptz()

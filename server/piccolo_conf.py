@@ -1,0 +1,47 @@
+"""Piccolo's configuration: the engine comes from the settings when Piccolo first asks for it."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlparse
+
+from piccolo.conf.apps import AppRegistry
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from server.settings import get_settings
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 15
+
+
+def build_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite"):
+        path = database_url.removeprefix("sqlite:///")
+        return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+    parsed = urlparse(database_url)
+    return PostgresEngine(
+        config={
+            "host": parsed.hostname or "127.0.0.1",
+            "port": parsed.port or 5432,
+            "user": unquote(parsed.username or "postgres"),
+            "password": unquote(parsed.password or ""),
+            "database": parsed.path.lstrip("/") or "dieuhanh",
+        },
+        extra_nodes={},
+    )
+
+
+DB = build_engine(get_settings().database_url)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "server.units.piccolo_app",
+        "server.people.piccolo_app",
+        "server.holidays.piccolo_app",
+        "server.audit.piccolo_app",
+        "server.sync.piccolo_app",
+        "server.media.piccolo_app",
+        "server.directives.piccolo_app",
+        "server.tasks.piccolo_app",
+    ]
+)

@@ -1,0 +1,97 @@
+"""The unit tree as data: a subtree is every unit whose path starts with the root's path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.lib.db import write_transaction
+from server.lib.errors import Invalid, NotFound
+from server.lib.vn_text import fold
+from server.units.tables import Unit, UnitKind
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    id: int
+    name: str
+    code: str
+    kind: str
+    parent_id: int | None
+    path: str
+    active: bool
+
+
+def _info(row: dict) -> UnitInfo:
+    return UnitInfo(
+        id=row["id"],
+        name=row["name"],
+        code=row["code"],
+        kind=row["kind"],
+        parent_id=row["parent"],
+        path=row["path"],
+        active=row["active"],
+    )
+
+
+async def get_unit(unit_id: int) -> UnitInfo:
+    row = await Unit.select().where(Unit.id == unit_id).first()
+    if row is None:
+        raise NotFound("unit_not_found", "Không tìm thấy đơn vị")
+    return _info(row)
+
+
+async def list_units(active_only: bool = False) -> list[UnitInfo]:
+    query = Unit.select().order_by(Unit.path)
+    if active_only:
+        query = query.where(Unit.active.eq(True))
+    return [_info(row) for row in await query]
+
+
+async def subtree_ids(unit_id: int) -> list[int]:
+    unit = await get_unit(unit_id)
+    rows = await Unit.select(Unit.id).where(Unit.path.like(f"{unit.path}%"))
+    return [row["id"] for row in rows]
+
+
+async def is_in_subtree(unit_id: int, root_id: int) -> bool:
+    unit = await Unit.select(Unit.path).where(Unit.id == unit_id).first()
+    root = await Unit.select(Unit.path).where(Unit.id == root_id).first()
+    return bool(unit and root and unit["path"].startswith(root["path"]))
+
+
+async def create_unit(*, name: str, code: str, kind: str, parent_id: int | None) -> UnitInfo:
+    name, code = name.strip(), code.strip()
+    if not name or not code:
+        raise Invalid("unit_fields_required", "Cần nhập tên và mã đơn vị")
+    if kind not in {k.value for k in UnitKind}:
+        raise Invalid("unit_kind_invalid", "Loại đơn vị không hợp lệ")
+    async with write_transaction():
+        if await Unit.exists().where(Unit.code == code):
+            raise Invalid("unit_code_taken", "Mã đơn vị đã được dùng")
+        parent_path = "/"
+        if parent_id is not None:
+            parent_path = (await get_unit(parent_id)).path
+        rows = await Unit.insert(
+            Unit(name=name, code=code, kind=kind, parent=parent_id, path="", search_text=fold(f"{name} {code}"))
+        ).returning(Unit.id)
+        unit_id = rows[0]["id"]
+        await Unit.update({Unit.path: f"{parent_path}{unit_id}/"}).where(Unit.id == unit_id)
+    return await get_unit(unit_id)
+
+
+async def move_unit(unit_id: int, new_parent_id: int | None) -> UnitInfo:
+    """Re-hang a subtree (a merger of communes): every descendant's path follows."""
+    async with write_transaction():
+        unit = await get_unit(unit_id)
+        new_parent_path = "/"
+        if new_parent_id is not None:
+            new_parent = await get_unit(new_parent_id)
+            if new_parent.path.startswith(unit.path):
+                raise Invalid("unit_cycle", "Không thể chuyển đơn vị vào chính cấp dưới của nó")
+            new_parent_path = new_parent.path
+        new_path = f"{new_parent_path}{unit.id}/"
+        descendants = await Unit.select(Unit.id, Unit.path).where(Unit.path.like(f"{unit.path}%"))
+        for row in descendants:
+            await Unit.update({Unit.path: new_path + row["path"][len(unit.path) :]}).where(Unit.id == row["id"])
+        await Unit.update({Unit.parent: new_parent_id}).where(Unit.id == unit.id)
+    return await get_unit(unit_id)
