@@ -21,7 +21,6 @@ class Settings:
     production: bool
     redis_url: str | None
     timezone: str = "Asia/Ho_Chi_Minh"
-    login_attempts_per_minute: int = 10
 
     @property
     def is_sqlite(self) -> bool:

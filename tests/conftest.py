@@ -41,7 +41,7 @@ if USING_POSTGRES:
     try:
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{_PG_TEST_DB}"'))
         asyncio.run(_pg_admin(f'CREATE DATABASE "{_PG_TEST_DB}"'))
-    except Exception as error:  # noqa: BLE001 - reported to the user below
+    except Exception as error:
         raise pytest.UsageError(f"PostgreSQL is not reachable at {_PG_ADMIN_URL}: {error}") from error
     base = _PG_ADMIN_URL.rsplit("/", 1)[0]
     os.environ["DATABASE_URL"] = f"{base}/{_PG_TEST_DB}"
@@ -72,7 +72,7 @@ def _cleanup() -> Iterator[None]:
     if USING_POSTGRES:
         try:
             asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{_PG_TEST_DB}" WITH (FORCE)'))
-        except Exception:  # noqa: BLE001 - a leftover test database is harmless
+        except Exception:
             pass
 
 

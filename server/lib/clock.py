@@ -11,7 +11,7 @@ _frozen: dt.datetime | None = None
 
 
 def now() -> dt.datetime:
-    return _frozen if _frozen is not None else dt.datetime.now(dt.timezone.utc)
+    return _frozen if _frozen is not None else dt.datetime.now(dt.UTC)
 
 
 def today_vn() -> dt.date:
@@ -20,7 +20,7 @@ def today_vn() -> dt.date:
 
 def local_date(moment: dt.datetime) -> dt.date:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(VN_TZ).date()
 
 
@@ -31,5 +31,5 @@ def freeze(moment: dt.datetime | None) -> None:
 
 def as_utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)

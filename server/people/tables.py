@@ -1,7 +1,6 @@
 from enum import Enum
 
 from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
-
 from piccolo.table import Table
 
 from server.units.tables import Unit

@@ -52,16 +52,16 @@ class Task(Table, tablename="tasks"):
     state = Varchar(length=16, choices=TaskState, default=TaskState.draft.value, index=True)
     priority = Varchar(length=16, choices=Priority, default=Priority.normal.value)
     # The deadline in force: the last approved one. Its history is in TaskDeadline.
-    deadline = Date(null=True, index=True)
+    deadline = Date(null=True, default=None, index=True)
     deadline_working_days = Integer(null=True)
-    assigned_at = Timestamptz(null=True)
+    assigned_at = Timestamptz(null=True, default=None)
     created_by = ForeignKey(references=Person, null=True)
     created_at = Timestamptz()
     updated_at = Timestamptz(index=True)
-    submitted_at = Timestamptz(null=True)
+    submitted_at = Timestamptz(null=True, default=None)
     # The time of the submission the leader approved, which is what "completed" means.
-    completed_at = Timestamptz(null=True, index=True)
-    approved_at = Timestamptz(null=True)
+    completed_at = Timestamptz(null=True, default=None, index=True)
+    approved_at = Timestamptz(null=True, default=None)
     approved_by = ForeignKey(references=Person, null=True)
     cancelled_reason = Text(null=True)
     progress_percent = Integer(default=0)
@@ -79,6 +79,8 @@ class TaskAssignee(Table, tablename="task_assignees"):
     person = ForeignKey(references=Person, index=True)
     is_main = Boolean(default=True)
     assigned_at = Timestamptz()
+    # Kept when someone is taken off a task, so a late report from their phone can be refused by name.
+    removed_at = Timestamptz(null=True, default=None)
 
 
 class TaskEvent(Table, tablename="task_events"):
@@ -91,14 +93,15 @@ class TaskEvent(Table, tablename="task_events"):
     actor = ForeignKey(references=Person, null=True)
     note = Text(default="")
     refused = Boolean(default=False)
-    captured_at = Timestamptz(null=True)
+    progress_report = Integer(null=True)
+    captured_at = Timestamptz(null=True, default=None)
     received_at = Timestamptz()
 
 
 class TaskDeadline(Table, tablename="task_deadlines"):
     task = ForeignKey(references=Task, index=True)
     deadline = Date()
-    previous = Date(null=True)
+    previous = Date(null=True, default=None)
     reason = Text(default="")
     set_by = ForeignKey(references=Person, null=True)
     set_at = Timestamptz()
@@ -117,7 +120,7 @@ class ExtensionRequest(Table, tablename="extension_requests"):
     reason = Text()
     state = Varchar(length=16, choices=ExtensionState, default=ExtensionState.pending.value)
     decided_by = ForeignKey(references=Person, null=True)
-    decided_at = Timestamptz(null=True)
+    decided_at = Timestamptz(null=True, default=None)
     decision_note = Text(default="")
     created_at = Timestamptz()
 
@@ -130,6 +133,8 @@ class ProgressReport(Table, tablename="progress_reports"):
     latitude = Float(null=True)
     longitude = Float(null=True)
     accuracy_m = Float(null=True)
-    captured_at = Timestamptz(null=True)
+    captured_at = Timestamptz(null=True, default=None)
     received_at = Timestamptz()
     client_id = Varchar(length=80, null=True, unique=True)
+    # Set when the report arrived for a task that could no longer take it; the note is kept all the same.
+    refused_reason = Varchar(length=64, null=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from server.audit import services as audit
 from server.lib.db import write_transaction
 from server.lib.errors import Invalid, NotFound
 from server.lib.vn_text import fold
@@ -59,7 +60,9 @@ async def is_in_subtree(unit_id: int, root_id: int) -> bool:
     return bool(unit and root and unit["path"].startswith(root["path"]))
 
 
-async def create_unit(*, name: str, code: str, kind: str, parent_id: int | None) -> UnitInfo:
+async def create_unit(
+    *, name: str, code: str, kind: str, parent_id: int | None, actor_id: int | None = None
+) -> UnitInfo:
     name, code = name.strip(), code.strip()
     if not name or not code:
         raise Invalid("unit_fields_required", "Cần nhập tên và mã đơn vị")
@@ -76,10 +79,12 @@ async def create_unit(*, name: str, code: str, kind: str, parent_id: int | None)
         ).returning(Unit.id)
         unit_id = rows[0]["id"]
         await Unit.update({Unit.path: f"{parent_path}{unit_id}/"}).where(Unit.id == unit_id)
-    return await get_unit(unit_id)
+        unit = await get_unit(unit_id)
+        await audit.record(actor_id=actor_id, action="unit.create", entity="unit", entity_id=unit_id, after=asdict(unit))
+    return unit
 
 
-async def move_unit(unit_id: int, new_parent_id: int | None) -> UnitInfo:
+async def move_unit(unit_id: int, new_parent_id: int | None, actor_id: int | None = None) -> UnitInfo:
     """Re-hang a subtree (a merger of communes): every descendant's path follows."""
     async with write_transaction():
         unit = await get_unit(unit_id)
@@ -94,4 +99,8 @@ async def move_unit(unit_id: int, new_parent_id: int | None) -> UnitInfo:
         for row in descendants:
             await Unit.update({Unit.path: new_path + row["path"][len(unit.path) :]}).where(Unit.id == row["id"])
         await Unit.update({Unit.parent: new_parent_id}).where(Unit.id == unit.id)
-    return await get_unit(unit_id)
+        moved = await get_unit(unit_id)
+        await audit.record(
+            actor_id=actor_id, action="unit.move", entity="unit", entity_id=unit_id, before=asdict(unit), after=asdict(moved)
+        )
+    return moved

@@ -1,14 +1,12 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from enum import Enum
 from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Date
+from piccolo.columns.column_types import BigInt
 from piccolo.columns.column_types import ForeignKey
+from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Text
 from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
-from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
@@ -27,7 +25,7 @@ class Person(Table, tablename="people", schema=None):
     )
 
 
-class Unit(Table, tablename="units", schema=None):
+class StoredFile(Table, tablename="stored_files", schema=None):
     id = Serial(
         null=False,
         primary_key=True,
@@ -40,29 +38,61 @@ class Unit(Table, tablename="units", schema=None):
     )
 
 
-ID = "2026-11-22T05:12:27:482325"
+ID = "2026-11-22T05:37:34:496026"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
 
 async def forwards():
     manager = MigrationManager(
-        migration_id=ID, app_name="directives", description=DESCRIPTION
+        migration_id=ID, app_name="media", description=DESCRIPTION
     )
 
     manager.add_table(
-        class_name="Directive", tablename="directives", schema=None, columns=None
+        class_name="StoredFile",
+        tablename="stored_files",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Attachment",
+        tablename="attachments",
+        schema=None,
+        columns=None,
     )
 
     manager.add_column(
-        table_class_name="Directive",
-        tablename="directives",
-        column_name="number",
-        db_column_name="number",
+        table_class_name="StoredFile",
+        tablename="stored_files",
+        column_name="sha256",
+        db_column_name="sha256",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 128,
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="StoredFile",
+        tablename="stored_files",
+        column_name="content_type",
+        db_column_name="content_type",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 100,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -77,36 +107,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Directive",
-        tablename="directives",
-        column_name="issued_on",
-        db_column_name="issued_on",
-        column_class_name="Date",
-        column_class=Date,
+        table_class_name="StoredFile",
+        tablename="stored_files",
+        column_name="size",
+        db_column_name="size",
+        column_class_name="BigInt",
+        column_class=BigInt,
         params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Directive",
-        tablename="directives",
-        column_name="signer",
-        db_column_name="signer",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 255,
-            "default": "",
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -120,15 +128,56 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Directive",
-        tablename="directives",
-        column_name="issuing_body",
-        db_column_name="issuing_body",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="StoredFile",
+        tablename="stored_files",
+        column_name="width",
+        db_column_name="width",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "length": 255,
-            "default": "",
+            "default": 0,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="StoredFile",
+        tablename="stored_files",
+        column_name="height",
+        db_column_name="height",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="StoredFile",
+        tablename="stored_files",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -142,91 +191,42 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Directive",
-        tablename="directives",
-        column_name="kind",
-        db_column_name="kind",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "document",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "DirectiveKind",
-                {
-                    "document": "document",
-                    "meeting_conclusion": "meeting_conclusion",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Directive",
-        tablename="directives",
-        column_name="title",
-        db_column_name="title",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 500,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Directive",
-        tablename="directives",
-        column_name="summary",
-        db_column_name="summary",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Directive",
-        tablename="directives",
-        column_name="unit",
-        db_column_name="unit",
+        table_class_name="Attachment",
+        tablename="attachments",
+        column_name="file",
+        db_column_name="file",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Unit,
+            "references": StoredFile,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": True,
             "primary_key": False,
             "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attachment",
+        tablename="attachments",
+        column_name="owner_kind",
+        db_column_name="owner_kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
             "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -237,10 +237,53 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Directive",
-        tablename="directives",
-        column_name="created_by",
-        db_column_name="created_by",
+        table_class_name="Attachment",
+        tablename="attachments",
+        column_name="owner_id",
+        db_column_name="owner_id",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attachment",
+        tablename="attachments",
+        column_name="filename",
+        db_column_name="filename",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 255,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Attachment",
+        tablename="attachments",
+        column_name="uploaded_by",
+        db_column_name="uploaded_by",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
@@ -261,17 +304,18 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Directive",
-        tablename="directives",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        table_class_name="Attachment",
+        tablename="attachments",
+        column_name="client_id",
+        db_column_name="client_id",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": TimestamptzNow(),
-            "null": False,
+            "length": 80,
+            "default": "",
+            "null": True,
             "primary_key": False,
-            "unique": False,
+            "unique": True,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -282,14 +326,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Directive",
-        tablename="directives",
-        column_name="search_text",
-        db_column_name="search_text",
-        column_class_name="Text",
-        column_class=Text,
+        table_class_name="Attachment",
+        tablename="attachments",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
         params={
-            "default": "",
+            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,

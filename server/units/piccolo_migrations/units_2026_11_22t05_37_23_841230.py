@@ -1,76 +1,32 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Integer
+from enum import Enum
+from piccolo.columns.base import OnDelete
+from piccolo.columns.base import OnUpdate
+from piccolo.columns.column_types import Boolean
+from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-11-22T05:12:24:496635"
+ID = "2026-11-22T05:37:23:841230"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
 
 async def forwards():
     manager = MigrationManager(
-        migration_id=ID, app_name="sync", description=DESCRIPTION
+        migration_id=ID, app_name="units", description=DESCRIPTION
     )
 
     manager.add_table(
-        class_name="IdempotencyKey",
-        tablename="idempotency_keys",
-        schema=None,
-        columns=None,
+        class_name="Unit", tablename="units", schema=None, columns=None
     )
 
     manager.add_column(
-        table_class_name="IdempotencyKey",
-        tablename="idempotency_keys",
-        column_name="key",
-        db_column_name="key",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 80,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="IdempotencyKey",
-        tablename="idempotency_keys",
-        column_name="person_id",
-        db_column_name="person_id",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="IdempotencyKey",
-        tablename="idempotency_keys",
-        column_name="scope",
-        db_column_name="scope",
+        table_class_name="Unit",
+        tablename="units",
+        column_name="name",
+        db_column_name="name",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -89,10 +45,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="IdempotencyKey",
-        tablename="idempotency_keys",
-        column_name="request_hash",
-        db_column_name="request_hash",
+        table_class_name="Unit",
+        tablename="units",
+        column_name="code",
+        db_column_name="code",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -100,7 +56,7 @@ async def forwards():
             "default": "",
             "null": False,
             "primary_key": False,
-            "unique": False,
+            "unique": True,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -111,19 +67,53 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="IdempotencyKey",
-        tablename="idempotency_keys",
-        column_name="status_code",
-        db_column_name="status_code",
-        column_class_name="Integer",
-        column_class=Integer,
+        table_class_name="Unit",
+        tablename="units",
+        column_name="kind",
+        db_column_name="kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": 0,
+            "length": 32,
+            "default": "department",
             "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "UnitKind",
+                {
+                    "province": "province",
+                    "district": "district",
+                    "commune": "commune",
+                    "department": "department",
+                    "subunit": "subunit",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Unit",
+        tablename="units",
+        column_name="parent",
+        db_column_name="parent",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": "self",
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
             "secret": False,
@@ -132,17 +122,39 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="IdempotencyKey",
-        tablename="idempotency_keys",
-        column_name="response_body",
-        db_column_name="response_body",
-        column_class_name="Text",
-        column_class=Text,
+        table_class_name="Unit",
+        tablename="units",
+        column_name="path",
+        db_column_name="path",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
+            "length": 512,
             "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Unit",
+        tablename="units",
+        column_name="active",
+        db_column_name="active",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": True,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -153,14 +165,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="IdempotencyKey",
-        tablename="idempotency_keys",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        table_class_name="Unit",
+        tablename="units",
+        column_name="search_text",
+        db_column_name="search_text",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "default": TimestamptzNow(),
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,

@@ -5,7 +5,7 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-11-22T05:12:21:235027"
+ID = "2026-11-22T05:37:27:923507"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 

@@ -69,7 +69,7 @@ class Unit(Table, tablename="units", schema=None):
     )
 
 
-ID = "2026-11-22T05:12:29:048862"
+ID = "2026-11-22T05:37:39:280901"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
@@ -80,7 +80,10 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="TaskEvent", tablename="task_events", schema=None, columns=None
+        class_name="TaskDeadline",
+        tablename="task_deadlines",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
@@ -98,14 +101,14 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Task", tablename="tasks", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="TaskCoordinatingUnit",
         tablename="task_coordinating_units",
         schema=None,
         columns=None,
+    )
+
+    manager.add_table(
+        class_name="Task", tablename="tasks", schema=None, columns=None
     )
 
     manager.add_table(
@@ -116,15 +119,12 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="TaskDeadline",
-        tablename="task_deadlines",
-        schema=None,
-        columns=None,
+        class_name="TaskEvent", tablename="task_events", schema=None, columns=None
     )
 
     manager.add_column(
-        table_class_name="TaskEvent",
-        tablename="task_events",
+        table_class_name="TaskDeadline",
+        tablename="task_deadlines",
         column_name="task",
         db_column_name="task",
         column_class_name="ForeignKey",
@@ -147,14 +147,55 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaskEvent",
-        tablename="task_events",
-        column_name="kind",
-        db_column_name="kind",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="TaskDeadline",
+        tablename="task_deadlines",
+        column_name="deadline",
+        db_column_name="deadline",
+        column_class_name="Date",
+        column_class=Date,
         params={
-            "length": 32,
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaskDeadline",
+        tablename="task_deadlines",
+        column_name="previous",
+        db_column_name="previous",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaskDeadline",
+        tablename="task_deadlines",
+        column_name="reason",
+        db_column_name="reason",
+        column_class_name="Text",
+        column_class=Text,
+        params={
             "default": "",
             "null": False,
             "primary_key": False,
@@ -169,54 +210,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaskEvent",
-        tablename="task_events",
-        column_name="from_state",
-        db_column_name="from_state",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "",
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaskEvent",
-        tablename="task_events",
-        column_name="to_state",
-        db_column_name="to_state",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "",
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaskEvent",
-        tablename="task_events",
-        column_name="actor",
-        db_column_name="actor",
+        table_class_name="TaskDeadline",
+        tablename="task_deadlines",
+        column_name="set_by",
+        db_column_name="set_by",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
@@ -237,73 +234,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaskEvent",
-        tablename="task_events",
-        column_name="note",
-        db_column_name="note",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaskEvent",
-        tablename="task_events",
-        column_name="refused",
-        db_column_name="refused",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaskEvent",
-        tablename="task_events",
-        column_name="captured_at",
-        db_column_name="captured_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaskEvent",
-        tablename="task_events",
-        column_name="received_at",
-        db_column_name="received_at",
+        table_class_name="TaskDeadline",
+        tablename="task_deadlines",
+        column_name="set_at",
+        db_column_name="set_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -481,7 +415,7 @@ async def forwards():
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": TimestamptzNow(),
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -528,6 +462,28 @@ async def forwards():
             "null": True,
             "primary_key": False,
             "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProgressReport",
+        tablename="progress_reports",
+        column_name="refused_reason",
+        db_column_name="refused_reason",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": True,
+            "primary_key": False,
+            "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
@@ -688,7 +644,7 @@ async def forwards():
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": TimestamptzNow(),
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -735,6 +691,54 @@ async def forwards():
             "primary_key": False,
             "unique": False,
             "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaskCoordinatingUnit",
+        tablename="task_coordinating_units",
+        column_name="task",
+        db_column_name="task",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Task,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaskCoordinatingUnit",
+        tablename="task_coordinating_units",
+        column_name="unit",
+        db_column_name="unit",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Unit,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -981,7 +985,7 @@ async def forwards():
         column_class_name="Date",
         column_class=Date,
         params={
-            "default": DateNow(),
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -1023,7 +1027,7 @@ async def forwards():
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": TimestamptzNow(),
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -1110,7 +1114,7 @@ async def forwards():
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": TimestamptzNow(),
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -1131,7 +1135,7 @@ async def forwards():
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": TimestamptzNow(),
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -1152,7 +1156,7 @@ async def forwards():
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
-            "default": TimestamptzNow(),
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -1274,54 +1278,6 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaskCoordinatingUnit",
-        tablename="task_coordinating_units",
-        column_name="task",
-        db_column_name="task",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Task,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaskCoordinatingUnit",
-        tablename="task_coordinating_units",
-        column_name="unit",
-        db_column_name="unit",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Unit,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
         table_class_name="TaskAssignee",
         tablename="task_assignees",
         column_name="task",
@@ -1412,8 +1368,29 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaskDeadline",
-        tablename="task_deadlines",
+        table_class_name="TaskAssignee",
+        tablename="task_assignees",
+        column_name="removed_at",
+        db_column_name="removed_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaskEvent",
+        tablename="task_events",
         column_name="task",
         db_column_name="task",
         column_class_name="ForeignKey",
@@ -1436,55 +1413,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaskDeadline",
-        tablename="task_deadlines",
-        column_name="deadline",
-        db_column_name="deadline",
-        column_class_name="Date",
-        column_class=Date,
+        table_class_name="TaskEvent",
+        tablename="task_events",
+        column_name="kind",
+        db_column_name="kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaskDeadline",
-        tablename="task_deadlines",
-        column_name="previous",
-        db_column_name="previous",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="TaskDeadline",
-        tablename="task_deadlines",
-        column_name="reason",
-        db_column_name="reason",
-        column_class_name="Text",
-        column_class=Text,
-        params={
+            "length": 32,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -1499,10 +1435,54 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaskDeadline",
-        tablename="task_deadlines",
-        column_name="set_by",
-        db_column_name="set_by",
+        table_class_name="TaskEvent",
+        tablename="task_events",
+        column_name="from_state",
+        db_column_name="from_state",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "",
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaskEvent",
+        tablename="task_events",
+        column_name="to_state",
+        db_column_name="to_state",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "",
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaskEvent",
+        tablename="task_events",
+        column_name="actor",
+        db_column_name="actor",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
@@ -1523,10 +1503,94 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="TaskDeadline",
-        tablename="task_deadlines",
-        column_name="set_at",
-        db_column_name="set_at",
+        table_class_name="TaskEvent",
+        tablename="task_events",
+        column_name="note",
+        db_column_name="note",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaskEvent",
+        tablename="task_events",
+        column_name="refused",
+        db_column_name="refused",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaskEvent",
+        tablename="task_events",
+        column_name="progress_report",
+        db_column_name="progress_report",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaskEvent",
+        tablename="task_events",
+        column_name="captured_at",
+        db_column_name="captured_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="TaskEvent",
+        tablename="task_events",
+        column_name="received_at",
+        db_column_name="received_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={

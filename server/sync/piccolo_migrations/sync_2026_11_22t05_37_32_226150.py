@@ -1,32 +1,76 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from enum import Enum
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import ForeignKey
+from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Text
+from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-11-22T05:12:17:772746"
+ID = "2026-11-22T05:37:32:226150"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
 
 async def forwards():
     manager = MigrationManager(
-        migration_id=ID, app_name="units", description=DESCRIPTION
+        migration_id=ID, app_name="sync", description=DESCRIPTION
     )
 
     manager.add_table(
-        class_name="Unit", tablename="units", schema=None, columns=None
+        class_name="IdempotencyKey",
+        tablename="idempotency_keys",
+        schema=None,
+        columns=None,
     )
 
     manager.add_column(
-        table_class_name="Unit",
-        tablename="units",
-        column_name="name",
-        db_column_name="name",
+        table_class_name="IdempotencyKey",
+        tablename="idempotency_keys",
+        column_name="key",
+        db_column_name="key",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 80,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="IdempotencyKey",
+        tablename="idempotency_keys",
+        column_name="person_id",
+        db_column_name="person_id",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="IdempotencyKey",
+        tablename="idempotency_keys",
+        column_name="scope",
+        db_column_name="scope",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -45,10 +89,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Unit",
-        tablename="units",
-        column_name="code",
-        db_column_name="code",
+        table_class_name="IdempotencyKey",
+        tablename="idempotency_keys",
+        column_name="request_hash",
+        db_column_name="request_hash",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -56,64 +100,9 @@ async def forwards():
             "default": "",
             "null": False,
             "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Unit",
-        tablename="units",
-        column_name="kind",
-        db_column_name="kind",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "department",
-            "null": False,
-            "primary_key": False,
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "UnitKind",
-                {
-                    "province": "province",
-                    "district": "district",
-                    "commune": "commune",
-                    "department": "department",
-                    "subunit": "subunit",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Unit",
-        tablename="units",
-        column_name="parent",
-        db_column_name="parent",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": "self",
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
             "secret": False,
@@ -122,36 +111,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Unit",
-        tablename="units",
-        column_name="path",
-        db_column_name="path",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="IdempotencyKey",
+        tablename="idempotency_keys",
+        column_name="status_code",
+        db_column_name="status_code",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "length": 512,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Unit",
-        tablename="units",
-        column_name="active",
-        db_column_name="active",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": True,
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -165,14 +132,35 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Unit",
-        tablename="units",
-        column_name="search_text",
-        db_column_name="search_text",
+        table_class_name="IdempotencyKey",
+        tablename="idempotency_keys",
+        column_name="response_body",
+        db_column_name="response_body",
         column_class_name="Text",
         column_class=Text,
         params={
             "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="IdempotencyKey",
+        tablename="idempotency_keys",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,

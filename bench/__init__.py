@@ -1,0 +1,1 @@
+"""Benchmarks: a generator of a realistic province (`python -m bench.generate`) and what measures it."""

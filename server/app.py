@@ -1,0 +1,113 @@
+"""create_app(): the API, the desk screens, the portal and the PWA, with the database's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, MediaType, Response, get
+from litestar.config.compression import CompressionConfig
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from litestar.template.config import TemplateConfig
+
+from server.api import api_router
+from server.auth.config import csrf_config, session_auth
+from server.desk import desk_router
+from server.lib import i18n
+from server.lib.db import close_pool, database_state, prepare_database, start_pool
+from server.lib.middleware import locale_middleware
+from server.lib.responses import EXCEPTION_HANDLERS
+from server.settings import PROJECT_ROOT, Settings, get_settings
+
+SERVER_DIR = Path(__file__).resolve().parent
+
+
+@get("/health", opt={"public": True}, tags=["health"])
+async def health() -> Response[dict[str, Any]]:
+    database = await database_state()
+    status = 200 if database["ok"] else 503
+    return Response({"status": "ok" if database["ok"] else "degraded", "database": database}, status_code=status,
+                    media_type=MediaType.JSON)
+
+
+def _stores(settings: Settings) -> dict[str, Store]:
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        root = RedisStore.with_client(url=settings.redis_url, namespace="dieuhanh")
+        return {name: root.with_namespace(name) for name in ("sessions", "rate_limit", "auth", "cache")}
+    # One process: sessions on disk survive a restart; counters may live in memory.
+    return {
+        "sessions": FileStore(settings.data_dir / "sessions"),
+        "rate_limit": MemoryStore(),
+        "auth": MemoryStore(),
+        "cache": MemoryStore(),
+    }
+
+
+def _template_engine(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.globals.update(
+        _=i18n.gettext,
+        ngettext=i18n.ngettext,
+        current_locale=i18n.current_locale.get,
+    )
+    env.filters.update(
+        date=i18n.format_date,
+        datetime=i18n.format_datetime,
+        percent=i18n.format_percent,
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await prepare_database()
+        await start_pool()
+        try:
+            yield
+        finally:
+            await close_pool()
+
+    template_dirs = [SERVER_DIR / "templates", PROJECT_ROOT / "citizen_portal" / "templates"]
+    return Litestar(
+        route_handlers=[
+            health,
+            api_router(),
+            desk_router(),
+            create_static_files_router(path="/static", directories=[SERVER_DIR / "static"], opt={"public": True}),
+        ],
+        lifespan=[lifespan],
+        on_app_init=[session_auth(settings).on_app_init],
+        csrf_config=csrf_config(settings),
+        middleware=[locale_middleware],
+        stores=_stores(settings),
+        exception_handlers=EXCEPTION_HANDLERS,
+        template_config=TemplateConfig(
+            directory=template_dirs, engine=JinjaTemplateEngine, engine_callback=_template_engine
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=800),
+        openapi_config=OpenAPIConfig(
+            title="dieuhanh API",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="debug",
+        ),
+        debug=False,
+    )
+

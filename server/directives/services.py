@@ -1,0 +1,150 @@
+"""Directives (văn bản chỉ đạo) and meeting conclusions, and the roll-up of their tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from server.audit import services as audit
+from server.directives.tables import Directive, DirectiveKind
+from server.lib import clock
+from server.lib.db import write_transaction
+from server.lib.errors import Forbidden, Invalid, NotFound
+from server.lib.vn_text import fold, like_pattern
+from server.people.services import Actor
+from server.tasks.tables import Task
+from server.units.tables import Unit
+
+MAX_FIELD = 255
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "number": row["number"],
+        "issued_on": row["issued_on"],
+        "signer": row["signer"],
+        "issuing_body": row["issuing_body"],
+        "kind": row["kind"],
+        "title": row["title"],
+        "summary": row["summary"],
+        "unit_id": row["unit"],
+        "created_at": row["created_at"],
+    }
+
+
+def _jurisdiction_filter(actor: Actor) -> Any:
+    """Directives belong to a jurisdiction; anyone in its subtree may read them (their tasks stay scoped)."""
+    root_path = "/" + actor.unit_path.strip("/").split("/")[0] + "/"
+    return Directive.unit.is_in(Unit.select(Unit.id).where(Unit.path.like(f"{root_path}%")))
+
+
+async def directive_exists_in_scope(actor: Actor, directive_id: int) -> bool:
+    return await Directive.exists().where((Directive.id == directive_id) & _jurisdiction_filter(actor))
+
+
+async def directive_brief(directive_id: int) -> dict[str, Any] | None:
+    return await Directive.select(Directive.id, Directive.number, Directive.title, Directive.kind).where(
+        Directive.id == directive_id
+    ).first()
+
+
+async def create_directive(
+    actor: Actor,
+    *,
+    number: str,
+    issued_on: dt.date,
+    signer: str,
+    issuing_body: str,
+    title: str,
+    kind: str = DirectiveKind.document.value,
+    summary: str = "",
+) -> dict[str, Any]:
+    if not actor.is_leader:
+        raise Forbidden("directive_forbidden", "Chỉ lãnh đạo được ghi văn bản chỉ đạo")
+    fields = {"number": number, "signer": signer, "issuing_body": issuing_body, "title": title}
+    cleaned = {key: (value or "").strip() for key, value in fields.items()}
+    if not all(cleaned.values()):
+        raise Invalid("directive_fields_required", "Cần nhập số/ký hiệu, người ký, cơ quan ban hành và trích yếu")
+    if any(len(value) > MAX_FIELD for key, value in cleaned.items() if key != "title") or len(cleaned["title"]) > 500:
+        raise Invalid("text_too_long", "Nội dung quá dài")
+    if kind not in {k.value for k in DirectiveKind}:
+        raise Invalid("directive_kind_invalid", "Loại văn bản không hợp lệ")
+    if issued_on > clock.today_vn():
+        raise Invalid("directive_date_future", "Ngày ban hành không được ở tương lai")
+    async with write_transaction():
+        rows = await Directive.insert(
+            Directive(
+                **cleaned,
+                issued_on=issued_on,
+                kind=kind,
+                summary=(summary or "").strip(),
+                unit=actor.unit_id,
+                created_by=actor.id,
+                created_at=clock.now(),
+                search_text=fold(f"{cleaned['number']} {cleaned['title']} {summary} {cleaned['signer']}"),
+            )
+        ).returning(Directive.id)
+        directive = await get_directive_row(rows[0]["id"])
+        await audit.record(
+            actor_id=actor.id, actor_name=actor.full_name, action="directive.create", entity="directive",
+            entity_id=directive["id"], after=directive,
+        )
+    return directive
+
+
+async def get_directive_row(directive_id: int) -> dict[str, Any]:
+    row = await Directive.select().where(Directive.id == directive_id).first()
+    if row is None:
+        raise NotFound("directive_not_found", "Không tìm thấy văn bản chỉ đạo")
+    return _public(row)
+
+
+async def list_directives(
+    actor: Actor, *, q: str = "", kind: str | None = None, signer: str = "", limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    query = Directive.select().where(_jurisdiction_filter(actor)).order_by(Directive.issued_on, ascending=False)
+    if q.strip():
+        query = query.where(Directive.search_text.like(like_pattern(q)))
+    if kind:
+        query = query.where(Directive.kind == kind)
+    if signer.strip():
+        query = query.where(Directive.search_text.like(like_pattern(signer)))
+    rows = await query.limit(max(1, min(limit, 200))).offset(max(0, offset))
+    return [_public(row) for row in rows]
+
+
+async def get_directive(actor: Actor, directive_id: int) -> dict[str, Any]:
+    if not await directive_exists_in_scope(actor, directive_id):
+        raise NotFound("directive_not_found", "Không tìm thấy văn bản chỉ đạo")
+    directive = await get_directive_row(directive_id)
+    directive["rollup"] = await rollup(directive_id)
+    return directive
+
+
+async def rollup(directive_id: int) -> dict[str, Any]:
+    """The directive's top-level tasks by state, the share done and how many are late."""
+    rows = await Task.select(Task.state, Task.deadline, Task.completed_at).where(
+        (Task.directive == directive_id) & Task.parent.is_null()
+    )
+    today = clock.today_vn()
+    counts: dict[str, int] = {}
+    overdue = done_late = 0
+    for row in rows:
+        counts[row["state"]] = counts.get(row["state"], 0) + 1
+        if row["deadline"] is None:
+            continue
+        if row["state"] in ("assigned", "in_progress", "submitted", "returned") and row["deadline"] < today:
+            overdue += 1
+        if row["state"] == "done" and row["completed_at"] and clock.local_date(row["completed_at"]) > row["deadline"]:
+            done_late += 1
+    counted = sum(n for state, n in counts.items() if state not in ("cancelled", "draft"))
+    done = counts.get("done", 0)
+    return {
+        "total": len(rows),
+        "by_state": counts,
+        "done": done,
+        "share_done": round(done / counted, 4) if counted else None,
+        "overdue": overdue,
+        "done_late": done_late,
+    }

@@ -1,0 +1,43 @@
+"""Guards: plain functions of the connection. Object-level scope lives in the services (404, not 403)."""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from server.people.services import Actor
+from server.people.tables import Role
+
+API_HEADER = "x-requested-with"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def actor_of(connection: ASGIConnection) -> Actor:
+    user = connection.scope.get("user")
+    if not isinstance(user, Actor):
+        raise NotAuthorizedException()
+    return user
+
+
+def api_header_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Cross-site forms cannot set a custom header, so a changing API call must carry one (see docs/decisions)."""
+    if connection.scope.get("method") in UNSAFE_METHODS and not connection.headers.get(API_HEADER):
+        raise PermissionDeniedException(
+            detail="Thiếu tiêu đề X-Requested-With của ứng dụng", extra={"code": "api_header_missing"}
+        )
+
+
+def _role_guard(*roles: Role):  # type: ignore[no-untyped-def]
+    allowed = {role.value for role in roles}
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        if actor_of(connection).role not in allowed:
+            raise PermissionDeniedException(detail="Bạn không có quyền truy cập chức năng này", extra={"code": "role"})
+
+    return guard
+
+
+admin_only = _role_guard(Role.admin)
+leader_only = _role_guard(Role.leader)
+managers_only = _role_guard(Role.leader, Role.unit_head)

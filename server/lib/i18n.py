@@ -1,0 +1,83 @@
+"""Vietnamese first, English second. Message ids are the Vietnamese text; the `en` catalog translates them.
+
+Catalogs are Babel .po files under server/locale, read once per process (no compile step to forget).
+The locale of the current request lives in a context variable set by `LocaleMiddleware`.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from babel.support import Format
+
+LOCALES = ("vi", "en")
+DEFAULT_LOCALE = "vi"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def _catalog(locale: str) -> dict[str, str]:
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    return {str(message.id): str(message.string) for message in catalog if message.id and message.string}
+
+
+def gettext(message: str, **values: object) -> str:
+    translated = _catalog(current_locale.get()).get(message, message)
+    return translated.format(**values) if values else translated
+
+
+_ = gettext
+
+
+def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
+    return gettext(singular if n == 1 else plural, n=n, **values)
+
+
+def normalise_locale(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip().lower()[:2]
+    return value if value in LOCALES else None
+
+
+def format_date(value: object) -> str:
+    """dd/mm/yyyy in both locales, as Vietnamese officials write dates."""
+    import datetime as dt
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        from server.lib.clock import VN_TZ, as_utc
+
+        value = as_utc(value).astimezone(VN_TZ)
+    return value.strftime("%d/%m/%Y")  # type: ignore[union-attr]
+
+
+def format_datetime(value: object) -> str:
+    import datetime as dt
+
+    from server.lib.clock import VN_TZ, as_utc
+
+    if not isinstance(value, dt.datetime):
+        return format_date(value)
+    return as_utc(value).astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+def format_percent(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return Format(current_locale.get()).percent(value, "#,##0.#%")

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, patch, post
+from litestar.params import Parameter
+
+from server.lib.guards import actor_of, admin_only, api_header_guard
+from server.people import services
+
+
+class PersonCreate(msgspec.Struct, forbid_unknown_fields=True):
+    username: str
+    full_name: str
+    role: str
+    unit_id: int
+    password: str
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    role: str | None = None
+    unit_id: int | None = None
+    active: bool | None = None
+    password: str | None = None
+
+
+class PeopleApiController(Controller):
+    path = "/people"
+    tags = ["people"]
+    guards = [api_header_guard]
+
+    @get("/")
+    async def list_people(self, request: Request, q: str = Parameter(default="", max_length=100)) -> list[dict]:
+        """Admins see everybody; leaders and unit heads their subtree (to assign work); others themselves."""
+        actor = actor_of(request)
+        if actor.is_admin:
+            return await services.list_people(q=q)
+        if actor.manages_units:
+            return await services.list_people(unit_path=actor.unit_path, q=q)
+        return [await services.get_person(actor.id)]
+
+    @post("/", guards=[admin_only], status_code=201)
+    async def create(self, request: Request, data: PersonCreate) -> dict[str, Any]:
+        return await services.create_person(actor_id=actor_of(request).id, **msgspec.structs.asdict(data))
+
+    @patch("/{person_id:int}", guards=[admin_only])
+    async def update(
+        self, request: Request, data: PersonUpdate, person_id: int = Parameter(gt=0, le=2**31 - 1)
+    ) -> dict[str, Any]:
+        return await services.update_person(
+            actor_id=actor_of(request).id, person_id=person_id, **msgspec.structs.asdict(data)
+        )

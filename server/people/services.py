@@ -1,0 +1,183 @@
+"""People, their role and unit; `Actor` is who is acting, with the unit path that scopes what they see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.audit import services as audit
+from server.auth.passwords import hash_password
+from server.lib import clock
+from server.lib.db import write_transaction
+from server.lib.errors import Invalid, NotFound
+from server.lib.vn_text import fold
+from server.people.tables import Person, Role
+from server.units.tables import Unit
+
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    unit_id: int
+    unit_path: str
+    unit_name: str = ""
+    locale: str = "vi"
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == Role.leader.value
+
+    @property
+    def is_unit_head(self) -> bool:
+        return self.role == Role.unit_head.value
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin.value
+
+    @property
+    def manages_units(self) -> bool:
+        """Leaders and unit heads see a unit subtree; everyone else sees what is assigned to them."""
+        return self.role in {Role.leader.value, Role.unit_head.value}
+
+
+async def get_actor(person_id: int) -> Actor | None:
+    row = (
+        await Person.select(
+            Person.id,
+            Person.username,
+            Person.full_name,
+            Person.role,
+            Person.unit,
+            Person.locale,
+            Person.unit.path,
+            Person.unit.name,
+        )
+        .where((Person.id == person_id) & (Person.active.eq(True)))
+        .first()
+    )
+    if row is None:
+        return None
+    return Actor(
+        id=row["id"],
+        username=row["username"],
+        full_name=row["full_name"],
+        role=row["role"],
+        unit_id=row["unit"],
+        unit_path=row["unit.path"],
+        unit_name=row["unit.name"],
+        locale=row["locale"],
+    )
+
+
+def _public(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "username": row["username"],
+        "full_name": row["full_name"],
+        "title": row["title"],
+        "role": row["role"],
+        "unit_id": row["unit"],
+        "active": row["active"],
+    }
+
+
+async def list_people(*, unit_path: str | None = None, q: str = "", limit: int = 200) -> list[dict]:
+    query = Person.select(
+        Person.id, Person.username, Person.full_name, Person.title, Person.role, Person.unit, Person.active
+    ).order_by(Person.full_name)
+    if unit_path is not None:
+        query = query.where(Person.unit.is_in(Unit.select(Unit.id).where(Unit.path.like(f"{unit_path}%"))))
+    if q:
+        query = query.where(Person.search_text.like(f"%{fold(q)}%"))
+    return [_public(row) for row in await query.limit(limit)]
+
+
+async def get_person(person_id: int) -> dict:
+    row = await Person.select().where(Person.id == person_id).first()
+    if row is None:
+        raise NotFound("person_not_found", "Không tìm thấy cán bộ")
+    return _public(row)
+
+
+async def create_person(
+    *,
+    actor_id: int | None,
+    username: str,
+    full_name: str,
+    role: str,
+    unit_id: int,
+    password: str,
+    title: str = "",
+    email: str = "",
+    phone: str = "",
+    is_demo: bool = False,
+) -> dict:
+    username = username.strip().lower()
+    full_name = full_name.strip()
+    if not username or not full_name:
+        raise Invalid("person_fields_required", "Cần nhập tên đăng nhập và họ tên")
+    if role not in {r.value for r in Role}:
+        raise Invalid("role_invalid", "Vai trò không hợp lệ")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid("password_too_short", f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự")
+    async with write_transaction():
+        if not await Unit.exists().where(Unit.id == unit_id):
+            raise Invalid("unit_not_found", "Không tìm thấy đơn vị")
+        if await Person.exists().where(Person.username == username):
+            raise Invalid("username_taken", "Tên đăng nhập đã được dùng")
+        rows = await Person.insert(
+            Person(
+                username=username,
+                full_name=full_name,
+                title=title,
+                email=email,
+                phone=phone,
+                role=role,
+                unit=unit_id,
+                password_hash=hash_password(password),
+                is_demo=is_demo,
+                search_text=fold(f"{full_name} {username} {title}"),
+                created_at=clock.now(),
+            )
+        ).returning(Person.id)
+        person = await get_person(rows[0]["id"])
+        await audit.record(actor_id=actor_id, action="person.create", entity="person", entity_id=person["id"], after=person)
+    return person
+
+
+async def update_person(
+    *, actor_id: int | None, person_id: int, role: str | None = None, unit_id: int | None = None,
+    active: bool | None = None, password: str | None = None,
+) -> dict:
+    async with write_transaction():
+        before = await get_person(person_id)
+        changes: dict = {}
+        if role is not None:
+            if role not in {r.value for r in Role}:
+                raise Invalid("role_invalid", "Vai trò không hợp lệ")
+            changes[Person.role] = role
+        if unit_id is not None:
+            if not await Unit.exists().where(Unit.id == unit_id):
+                raise Invalid("unit_not_found", "Không tìm thấy đơn vị")
+            changes[Person.unit] = unit_id
+        if active is not None:
+            changes[Person.active] = active
+        if password is not None:
+            if len(password) < MIN_PASSWORD_LENGTH:
+                raise Invalid("password_too_short", f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự")
+            changes[Person.password_hash] = hash_password(password)
+        if changes:
+            await Person.update(changes).where(Person.id == person_id)
+        after = await get_person(person_id)
+        await audit.record(actor_id=actor_id, action="person.update", entity="person", entity_id=person_id,
+                           before=before, after=after)
+    return after
+
+
+async def demo_accounts_exist() -> bool:
+    return await Person.exists().where(Person.is_demo.eq(True) & Person.active.eq(True))

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+
+from server.lib.guards import actor_of, api_header_guard
+from server.lib.i18n import gettext as _
+from server.lib.idempotency import once
+from server.sync.services import Answer
+from server.tasks import services
+from server.tasks.schemas import (
+    AssigneesBody,
+    CommentBody,
+    ExtensionBody,
+    ExtensionDecision,
+    ProgressBody,
+    SubtaskCreate,
+    TaskCreate,
+    TransitionBody,
+)
+
+ID = Parameter(gt=0, le=2**31 - 1)
+REFUSALS = {
+    "task_cancelled": "Nhiệm vụ đã bị hủy; báo cáo vẫn được lưu lại",
+    "task_done": "Nhiệm vụ đã hoàn thành; báo cáo vẫn được lưu lại",
+    "task_reassigned": "Nhiệm vụ đã được giao cho người khác; báo cáo vẫn được lưu lại",
+    "task_not_assigned": "Nhiệm vụ chưa được giao; báo cáo vẫn được lưu lại",
+}
+
+
+class TaskApiController(Controller):
+    path = "/tasks"
+    tags = ["tasks"]
+    guards = [api_header_guard]
+
+    @get("/")
+    async def list_tasks(
+        self,
+        request: Request,
+        view: str = Parameter(default="mine", pattern="^(mine|scope)$"),
+        states: list[str] | None = Parameter(query="state", default=None),
+        q: str = Parameter(default="", max_length=200),
+        overdue: bool = False,
+        directive_id: int | None = Parameter(default=None, gt=0, le=2**31 - 1),
+        unit_id: int | None = Parameter(default=None, gt=0, le=2**31 - 1),
+        limit: int = Parameter(default=50, ge=1, le=200),
+        offset: int = Parameter(default=0, ge=0, le=1_000_000),
+    ) -> dict[str, Any]:
+        return await services.list_tasks(
+            actor_of(request), view=view, states=states, q=q, overdue=overdue, directive_id=directive_id,
+            unit_id=unit_id, limit=limit, offset=offset,
+        )
+
+    @post("/", status_code=201)
+    async def create(self, request: Request, data: TaskCreate) -> Response:
+        actor = actor_of(request)
+        return await once(
+            request, actor, msgspec.to_builtins(data),
+            lambda: services.create_task(actor, **msgspec.structs.asdict(data)), status_code=201,
+        )
+
+    @get("/{task_id:int}")
+    async def detail(self, request: Request, task_id: int = ID) -> dict[str, Any]:
+        return await services.get_task(actor_of(request), task_id)
+
+    @post("/{task_id:int}/subtasks", status_code=201)
+    async def split(self, request: Request, data: SubtaskCreate, task_id: int = ID) -> Response:
+        actor = actor_of(request)
+        parent = await services.get_task(actor, task_id)
+        fields = msgspec.structs.asdict(data)
+        fields["lead_unit_id"] = fields["lead_unit_id"] or parent["lead_unit_id"]
+        return await once(
+            request, actor, msgspec.to_builtins(data),
+            lambda: services.create_task(actor, parent_id=task_id, **fields), status_code=201,
+        )
+
+    @post("/{task_id:int}/transitions")
+    async def transition(self, request: Request, data: TransitionBody, task_id: int = ID) -> Response:
+        actor = actor_of(request)
+        return await once(
+            request, actor, msgspec.to_builtins(data),
+            lambda: services.transition(actor, task_id, **msgspec.structs.asdict(data)),
+        )
+
+    @post("/{task_id:int}/assignees")
+    async def assignees(self, request: Request, data: AssigneesBody, task_id: int = ID) -> Response:
+        actor = actor_of(request)
+        return await once(
+            request, actor, msgspec.to_builtins(data),
+            lambda: services.set_assignees(actor, task_id, data.person_ids),
+        )
+
+    @post("/{task_id:int}/progress", status_code=201)
+    async def progress(self, request: Request, data: ProgressBody, task_id: int = ID) -> Response:
+        actor = actor_of(request)
+
+        async def call() -> Answer:
+            outcome = await services.report_progress(
+                actor, task_id, client_id=request.headers.get("idempotency-key"), **msgspec.structs.asdict(data)
+            )
+            body = dataclasses.asdict(outcome)
+            if outcome.refused_reason is None:
+                return Answer(201, body)
+            # Refused, but kept: the officer sees why, and the note stays on the server.
+            message = _(REFUSALS.get(outcome.refused_reason, "Nhiệm vụ không còn nhận báo cáo"))
+            return Answer(409, {"error": {"code": outcome.refused_reason, "message": message}, **body})
+
+        return await once(request, actor, msgspec.to_builtins(data), call, status_code=201)
+
+    @post("/{task_id:int}/comments", status_code=201)
+    async def comment(self, request: Request, data: CommentBody, task_id: int = ID) -> Response:
+        actor = actor_of(request)
+
+        async def call() -> dict[str, bool]:
+            await services.add_comment(actor, task_id, data.note)
+            return {"ok": True}
+
+        return await once(request, actor, msgspec.to_builtins(data), call, status_code=201)
+
+    @post("/{task_id:int}/extensions", status_code=201)
+    async def request_extension(self, request: Request, data: ExtensionBody, task_id: int = ID) -> Response:
+        actor = actor_of(request)
+        return await once(
+            request, actor, msgspec.to_builtins(data),
+            lambda: services.request_extension(actor, task_id, data.requested_deadline, data.reason),
+            status_code=201,
+        )
+
+
+class ExtensionApiController(Controller):
+    path = "/extensions"
+    tags = ["tasks"]
+    guards = [api_header_guard]
+
+    @post("/{extension_id:int}/decision")
+    async def decide(self, request: Request, data: ExtensionDecision, extension_id: int = ID) -> Response:
+        actor = actor_of(request)
+        return await once(
+            request, actor, msgspec.to_builtins(data),
+            lambda: services.decide_extension(actor, extension_id, approve=data.approve, note=data.note),
+        )
+
+
+class ApprovalApiController(Controller):
+    path = "/approvals"
+    tags = ["tasks"]
+
+    @get("/")
+    async def queue(self, request: Request) -> list[dict[str, Any]]:
+        return await services.approval_queue(actor_of(request))
+
+
+class SearchApiController(Controller):
+    path = "/search"
+    tags = ["search"]
+
+    @get("/")
+    async def search(self, request: Request, q: str = Parameter(min_length=1, max_length=200)) -> dict[str, Any]:
+        """Tasks and directives, ignoring case and diacritics (`nuoc` finds `nước`)."""
+        from server.directives.services import list_directives
+
+        actor = actor_of(request)
+        tasks = await services.list_tasks(actor, view="scope", q=q, limit=50)
+        return {"tasks": tasks["items"], "directives": await list_directives(actor, q=q, limit=20)}

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, patch, post
+from litestar.params import Parameter
+
+from server.lib.guards import actor_of, admin_only, api_header_guard
+from server.units import services
+
+
+class UnitCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    code: str
+    kind: str
+    parent_id: int | None = None
+
+
+class UnitMove(msgspec.Struct, forbid_unknown_fields=True):
+    parent_id: int | None
+
+
+class UnitApiController(Controller):
+    path = "/units"
+    tags = ["units"]
+    guards = [api_header_guard]
+
+    @get("/")
+    async def list_units(self) -> list[dict[str, Any]]:
+        return [asdict(unit) for unit in await services.list_units()]
+
+    @post("/", guards=[admin_only], status_code=201)
+    async def create(self, request: Request, data: UnitCreate) -> dict[str, Any]:
+        unit = await services.create_unit(
+            name=data.name, code=data.code, kind=data.kind, parent_id=data.parent_id, actor_id=actor_of(request).id
+        )
+        return asdict(unit)
+
+    @patch("/{unit_id:int}/parent", guards=[admin_only])
+    async def move(
+        self, request: Request, data: UnitMove, unit_id: int = Parameter(gt=0, le=2**31 - 1)
+    ) -> dict[str, Any]:
+        return asdict(await services.move_unit(unit_id, data.parent_id, actor_id=actor_of(request).id))
