@@ -8,6 +8,7 @@ from server.auth.controllers import AuthApiController
 from server.directives.controllers import DirectiveApiController
 from server.holidays.controllers import HolidayApiController
 from server.kpi.controllers import KpiApiController
+from server.media.controllers import AttachmentApiController
 from server.people.controllers import PeopleApiController
 from server.tasks.controllers import (
     ApprovalApiController,
@@ -32,5 +33,6 @@ def api_router() -> Router:
             ApprovalApiController,
             SearchApiController,
             KpiApiController,
+            AttachmentApiController,
         ],
     )

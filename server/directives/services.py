@@ -119,6 +119,9 @@ async def get_directive(actor: Actor, directive_id: int) -> dict[str, Any]:
         raise NotFound("directive_not_found", "Không tìm thấy văn bản chỉ đạo")
     directive = await get_directive_row(directive_id)
     directive["rollup"] = await rollup(directive_id)
+    from server.media.services import list_attachments
+
+    directive["attachments"] = await list_attachments("directive", [directive_id])
     return directive
 
 

@@ -795,6 +795,11 @@ async def get_task(actor: Actor, task_id: int) -> dict[str, Any]:
         ProgressReport.longitude, ProgressReport.accuracy_m, ProgressReport.captured_at, ProgressReport.received_at,
         ProgressReport.refused_reason, ProgressReport.author.full_name,
     ).where(ProgressReport.task == task_id).order_by(ProgressReport.id)
+    from server.media.services import list_attachments
+
+    photos: dict[int, list[dict[str, Any]]] = {}
+    for attachment in await list_attachments("progress_report", [p["id"] for p in reports]):
+        photos.setdefault(attachment["owner_id"], []).append(attachment)
     subtasks = await list_tasks(actor, view="scope", parent_id=task_id, limit=200)
     parent = None
     if row["parent"] is not None and await _visible(actor, row["parent"]):
@@ -850,7 +855,8 @@ async def get_task(actor: Actor, task_id: int) -> dict[str, Any]:
         "progress_reports": [
             {"id": p["id"], "note": p["note"], "percent": p["percent"], "latitude": p["latitude"],
              "longitude": p["longitude"], "accuracy_m": p["accuracy_m"], "captured_at": p["captured_at"],
-             "received_at": p["received_at"], "refused_reason": p["refused_reason"], "author": p["author.full_name"]}
+             "received_at": p["received_at"], "refused_reason": p["refused_reason"], "author": p["author.full_name"],
+             "attachments": photos.get(p["id"], [])}
             for p in reports
         ],
         "subtasks": subtasks["items"],
@@ -896,3 +902,20 @@ async def task_ids_visible(actor: Actor, task_ids: list[int]) -> set[int]:
     placeholders = ", ".join("{}" for _ in task_ids)
     rows = await Task.raw(f"SELECT t.id FROM tasks t WHERE t.id IN ({placeholders}) AND {predicate}", *task_ids, *args)
     return {row["id"] for row in rows}
+
+
+async def progress_report_task(actor: Actor, report_id: int, *, for_upload: bool) -> int:
+    """The task a progress report belongs to, if the actor may see it (or, to upload photos, wrote it)."""
+    row = await ProgressReport.select(ProgressReport.task, ProgressReport.author).where(
+        ProgressReport.id == report_id
+    ).first()
+    if row is None:
+        raise NotFound("progress_not_found", "Không tìm thấy báo cáo tiến độ")
+    if for_upload:
+        # The author keeps adding the report's photos even when the report was refused (offline contract).
+        if row["author"] != actor.id:
+            raise NotFound("progress_not_found", "Không tìm thấy báo cáo tiến độ")
+        return row["task"]
+    if row["author"] != actor.id and not await _visible(actor, row["task"]):
+        raise NotFound("progress_not_found", "Không tìm thấy báo cáo tiến độ")
+    return row["task"]

@@ -1,0 +1,70 @@
+# dieuhanh: two commands set everything up. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: help run chromium test test-sqlite test-postgres lint migrate seed-demo verify-audit bench clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+run: $(STAMP) ## Migrate SQLite, load the demo commune when empty, print demo logins, serve on :8000
+	$(BIN)/python -m server run-dev --host 127.0.0.1 --port 8000
+
+chromium: ## Install Debian's Chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium from Debian's packages for the browser tests…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+test: $(TEST_STAMP) chromium ## Run every test: unit, API, browser, on SQLite and on PostgreSQL
+	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python -c "import asyncio,asyncpg,sys; asyncio.run(asyncpg.connect('$(PG_URL)', timeout=3))" 2>/dev/null; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	elif [ -n "$$REQUIRE_POSTGRES" ]; then \
+	  echo "FAIL: PostgreSQL does not answer at $(PG_URL), and REQUIRE_POSTGRES is set"; exit 1; \
+	else \
+	  echo ""; echo "NOTE: no PostgreSQL server answers at $(PG_URL): only the SQLite half ran."; \
+	  echo "      Start PostgreSQL (or set PG_URL) to run the PostgreSQL half."; \
+	fi
+
+test-sqlite: $(TEST_STAMP) ## The whole suite on SQLite
+	@echo "== tests on SQLite =="
+	$(BIN)/pytest -q -p no:randomly
+
+test-postgres: $(TEST_STAMP) ## The whole suite on PostgreSQL (a fresh database, dropped afterwards)
+	@echo "== tests on PostgreSQL =="
+	TEST_DATABASE=postgres TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q -p no:randomly
+
+lint: $(TEST_STAMP) ## ruff
+	$(BIN)/ruff check .
+
+migrate: $(STAMP) ## Run the migrations forwards on DATABASE_URL (default: the SQLite file in var/)
+	$(BIN)/python -m server migrate
+
+seed-demo: $(STAMP) ## Load the demo commune into an empty database
+	$(BIN)/python -m server seed-demo
+
+verify-audit: $(STAMP) ## Check the audit log's hash chain and name the first broken entry
+	$(BIN)/python -m server verify-audit
+
+bench: $(TEST_STAMP) ## Benchmarks (see bench/README.md); figures go to docs/benchmarks.md
+	$(BIN)/python -m bench.run --database-url $${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dieuhanh_bench}
+
+clean: ## Remove the environment and local data
+	rm -rf $(VENV) var

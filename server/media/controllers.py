@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+
+from server.directives.services import directive_exists_in_scope
+from server.lib.errors import NotFound
+from server.lib.guards import actor_of, api_header_guard, leader_only
+from server.media import services
+from server.tasks.services import progress_report_task
+
+ID = Parameter(gt=0, le=2**31 - 1)
+Upload = Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+class AttachmentApiController(Controller):
+    path = "/"
+    tags = ["attachments"]
+    guards = [api_header_guard]
+
+    @post("/directives/{directive_id:int}/attachments", guards=[leader_only], status_code=201)
+    async def attach_to_directive(self, request: Request, data: Upload, directive_id: int = ID) -> dict[str, Any]:
+        actor = actor_of(request)
+        if not await directive_exists_in_scope(actor, directive_id):
+            raise NotFound("directive_not_found", "Không tìm thấy văn bản chỉ đạo")
+        return await services.attach(
+            owner_kind="directive", owner_id=directive_id, filename=data.filename, data=await data.read(),
+            actor_id=actor.id, client_id=request.headers.get("idempotency-key"),
+        )
+
+    @post("/progress/{report_id:int}/attachments", status_code=201)
+    async def attach_to_progress(self, request: Request, data: Upload, report_id: int = ID) -> dict[str, Any]:
+        actor = actor_of(request)
+        await progress_report_task(actor, report_id, for_upload=True)
+        return await services.attach(
+            owner_kind="progress_report", owner_id=report_id, filename=data.filename, data=await data.read(),
+            actor_id=actor.id, client_id=request.headers.get("idempotency-key"),
+        )
+
+    @get("/attachments/{attachment_id:int}")
+    async def download(self, request: Request, attachment_id: int = ID) -> Response[bytes]:
+        actor = actor_of(request)
+        attachment = await services.get_attachment(attachment_id)
+        if attachment["owner_kind"] == "directive":
+            allowed = await directive_exists_in_scope(actor, attachment["owner_id"])
+        else:
+            try:
+                await progress_report_task(actor, attachment["owner_id"], for_upload=False)
+                allowed = True
+            except NotFound:
+                allowed = False
+        if not allowed:
+            raise NotFound("attachment_not_found", "Không tìm thấy tệp đính kèm")
+        data = await services.read_bytes(attachment["sha256"])
+        return Response(
+            content=data,
+            media_type=attachment["content_type"],
+            headers={
+                "Content-Disposition": f"inline; filename*=UTF-8''{_quote(attachment['filename'])}",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, max-age=3600",
+            },
+        )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
