@@ -22,12 +22,13 @@ current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_L
 
 @cache
 def _catalog(locale: str) -> dict[str, str]:
-    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
-    return {str(message.id): str(message.string) for message in catalog if message.id and message.string}
+    """Every .po file of the locale, merged: each area of the product keeps its own catalog file."""
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        merged.update({str(m.id): str(m.string) for m in catalog if m.id and m.string})
+    return merged
 
 
 def gettext(message: str, **values: object) -> str:
