@@ -9,6 +9,7 @@ from server.directives.controllers import DirectiveApiController
 from server.holidays.controllers import HolidayApiController
 from server.kpi.controllers import KpiApiController
 from server.media.controllers import AttachmentApiController
+from server.notifications.controllers import InboxApiController, JobAdminApiController, PushApiController
 from server.people.controllers import PeopleApiController
 from server.tasks.controllers import (
     ApprovalApiController,
@@ -34,5 +35,8 @@ def api_router() -> Router:
             SearchApiController,
             KpiApiController,
             AttachmentApiController,
+            InboxApiController,
+            PushApiController,
+            JobAdminApiController,
         ],
     )

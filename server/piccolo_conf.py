@@ -43,5 +43,6 @@ APP_REGISTRY = AppRegistry(
         "server.media.piccolo_app",
         "server.directives.piccolo_app",
         "server.tasks.piccolo_app",
+        "server.notifications.piccolo_app",
     ]
 )

@@ -16,6 +16,7 @@ from server.lib import clock
 from server.lib.db import write_transaction
 from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.lib.vn_text import fold, like_pattern
+from server.notifications.services import on_task_event
 from server.people.services import Actor
 from server.people.tables import Person
 from server.tasks.access import in_scope, visibility_sql
@@ -52,6 +53,15 @@ class Rule:
     who: str  # "manager", "worker" (assignee or manager) or "approver"
     reason_required: bool = False
 
+
+# What the people concerned are told about each transition (server/notifications).
+NOTICE_OF_ACTION = {
+    "assign": "assigned",
+    "submit": "submitted",
+    "return": "returned",
+    "approve": "approved",
+    "cancel": "cancelled",
+}
 
 RULES: dict[str, Rule] = {
     "assign": Rule(frozenset({TaskState.draft}), TaskState.assigned, "manager"),
@@ -238,6 +248,11 @@ async def transition(
             changes[Task.completed_at] = None
         elif action == "cancel":
             changes[Task.cancelled_reason] = reason
+        if rule.target in CLOSED_STATES:
+            await ExtensionRequest.update(
+                {ExtensionRequest.state: ExtensionState.rejected.value, ExtensionRequest.decided_by: actor.id,
+                 ExtensionRequest.decided_at: now, ExtensionRequest.decision_note: "Nhiệm vụ đã kết thúc"}
+            ).where((ExtensionRequest.task == task_id) & (ExtensionRequest.state == ExtensionState.pending.value))
         await Task.update(changes).where(Task.id == task_id)
         await _event(
             task_id,
@@ -248,6 +263,9 @@ async def transition(
             to_state=rule.target.value,
             captured_at=clock.as_utc(captured_at) if captured_at else None,
         )
+        notice = NOTICE_OF_ACTION.get(action)
+        if notice:
+            await on_task_event(notice, task_id, actor.id, reason=reason)
         after = await Task.select().where(Task.id == task_id).first()
         await audit.record(
             actor_id=actor.id,
@@ -438,6 +456,8 @@ async def set_assignees(actor: Actor, task_id: int, person_ids: list[int]) -> di
             )
         await Task.update({Task.version: ctx.row["version"] + 1, Task.updated_at: now}).where(Task.id == task_id)
         await _event(task_id, actor, "assignees", note=", ".join(await _names(person_ids)))
+        if added and ctx.state != TaskState.draft:
+            await on_task_event("assigned", task_id, actor.id, person_ids=added)
         await audit.record(
             actor_id=actor.id,
             actor_name=actor.full_name,
@@ -576,6 +596,7 @@ async def add_comment(actor: Actor, task_id: int, note: str) -> None:
     async with write_transaction():
         await _load(actor, task_id)
         await _event(task_id, actor, "comment", note=note)
+        await on_task_event("comment", task_id, actor.id, note=note)
         await audit.record(
             actor_id=actor.id, actor_name=actor.full_name, action="task.comment", entity="task",
             entity_id=task_id, after={"note": note},
@@ -609,6 +630,7 @@ async def request_extension(actor: Actor, task_id: int, requested_deadline: dt.d
             )
         ).returning(ExtensionRequest.id)
         await _event(task_id, actor, "extension_requested", note=f"{requested_deadline:%d/%m/%Y}: {reason}")
+        await on_task_event("extension_requested", task_id, actor.id, note=reason)
         await audit.record(
             actor_id=actor.id, actor_name=actor.full_name, action="task.extension_request", entity="task",
             entity_id=task_id, after={"extension": rows[0]["id"], "requested_deadline": requested_deadline},
@@ -629,6 +651,9 @@ async def decide_extension(actor: Actor, extension_id: int, *, approve: bool, no
             raise Forbidden("extension_decide_forbidden", "Bạn không có quyền quyết định gia hạn")
         if request["state"] != ExtensionState.pending.value:
             raise Conflict("extension_decided", "Đề nghị gia hạn đã được quyết định", state=request["state"])
+        if approve and ctx.state in CLOSED_STATES:
+            # A finished task's deadline is history: moving it would rewrite whether it was on time.
+            raise Conflict("task_closed", "Nhiệm vụ đã kết thúc", state=ctx.row["state"])
         now = clock.now()
         state = ExtensionState.approved if approve else ExtensionState.rejected
         await ExtensionRequest.update(
@@ -649,6 +674,9 @@ async def decide_extension(actor: Actor, extension_id: int, *, approve: bool, no
         await _event(
             task_id, actor, "extension_approved" if approve else "extension_rejected",
             note=f"{request['requested_deadline']:%d/%m/%Y}" + (f": {note}" if note else ""),
+        )
+        await on_task_event(
+            "extension_decided", task_id, actor.id, approved=approve, requested_by=request["requested_by"], note=note
         )
         await audit.record(
             actor_id=actor.id, actor_name=actor.full_name, action=f"task.extension_{state.value}", entity="task",

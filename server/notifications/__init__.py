@@ -1,0 +1,1 @@
+"""Notifications: the job queue, reminders and escalation, the inbox, Web Push and e-mail."""

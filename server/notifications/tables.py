@@ -1,0 +1,76 @@
+"""The durable job queue, the inbox, and Web Push subscriptions, settings and keys."""
+
+from enum import Enum
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from server.people.tables import Person
+
+
+class JobState(str, Enum):  # noqa: UP042 - the project's enum style (see tasks.tables)
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class Job(Table, tablename="jobs"):
+    """One unit of background work. A worker claims it by setting `locked_by` and `locked_until`;
+    a lock past `locked_until` belongs to a crashed worker and is claimed again."""
+
+    kind = Varchar(length=64)
+    payload = Text(default="{}")
+    state = Varchar(length=16, choices=JobState, default=JobState.queued.value, index=True)
+    run_at = Timestamptz(index=True)
+    attempts = Integer(default=0)
+    max_attempts = Integer(default=5)
+    locked_by = Varchar(length=128, null=True, default=None)
+    locked_until = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    # Enqueueing the same key twice is a no-op: two schedulers, one job.
+    dedupe_key = Varchar(length=255, null=True, default=None, unique=True)
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class Notification(Table, tablename="notifications"):
+    """An inbox item. `dedupe_key` makes every reminder exist once per (task, rule, person, day)."""
+
+    person = ForeignKey(references=Person, index=True)
+    kind = Varchar(length=32)
+    title = Varchar(length=500)
+    body = Text(default="")
+    link = Varchar(length=500, default="")
+    task_id = Integer(null=True, default=None, index=True)
+    created_at = Timestamptz()
+    read_at = Timestamptz(null=True, default=None)
+    dedupe_key = Varchar(length=255, null=True, default=None, unique=True)
+
+
+class PushSubscription(Table, tablename="push_subscriptions"):
+    person = ForeignKey(references=Person, index=True)
+    endpoint = Varchar(length=1000, unique=True)
+    p256dh = Varchar(length=255)
+    auth = Varchar(length=255)
+    user_agent = Varchar(length=500, default="")
+    created_at = Timestamptz()
+
+
+class NotificationSetting(Table, tablename="notification_settings"):
+    """Per-person choices; a person without a row gets the defaults of services.DEFAULT_SETTINGS."""
+
+    person = ForeignKey(references=Person, unique=True)
+    # Comma-separated notification kinds sent by push; "*" means every kind.
+    push_kinds = Text(default="*")
+    quiet_hours = Boolean(default=True)
+    email = Boolean(default=False)
+
+
+class VapidKey(Table, tablename="vapid_keys"):
+    """The server's VAPID key pair, generated at first start and kept (one row, name "default")."""
+
+    name = Varchar(length=32, unique=True)
+    private_pem = Text()
+    public_key = Varchar(length=255)
+    created_at = Timestamptz()

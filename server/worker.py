@@ -1,0 +1,129 @@
+"""The Procfile's worker: `python -m server.worker`. Claims due jobs, runs them, records the outcome.
+
+Any number of workers may run against one database (PostgreSQL: `FOR UPDATE SKIP LOCKED`). SIGTERM and
+SIGINT stop it gracefully: the batch in hand is finished, nothing new is claimed. A worker killed outright
+(SIGKILL, power loss) leaves its jobs locked until their lease expires; another worker, or this one
+restarted, then runs them again, which is why every handler is idempotent.
+
+Environment: WORKER_BATCH (10), WORKER_POLL_SECONDS (2), WORKER_LEASE_SECONDS (300),
+WORKER_HANDLER_MODULES (comma-separated modules imported at start that may call `register()`; the tests
+use it to add a deliberately slow handler).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import importlib
+import logging
+import os
+import signal
+import socket
+import traceback
+import uuid
+
+from server.notifications import jobs
+
+log = logging.getLogger("dieuhanh.worker")
+
+# The registry lives in jobs.py: `python -m server.worker` runs this file as __main__, and a handler module
+# that imports server.worker would otherwise register into a second copy of it.
+HANDLERS = jobs.HANDLERS
+register = jobs.register
+
+
+def _builtin_handlers() -> None:
+    from server.notifications import services
+
+    register("schedule", services.handle_schedule)
+    register("push", services.handle_push)
+    register("email", services.handle_email)
+
+
+def _load_extra_handlers() -> None:
+    for module in filter(None, (m.strip() for m in os.environ.get("WORKER_HANDLER_MODULES", "").split(","))):
+        importlib.import_module(module)
+
+
+async def run_job(job: jobs.ClaimedJob, worker_id: str) -> str:
+    """Run one claimed job and record its outcome; returns the job's new state."""
+    from server.notifications.services import PermanentJobError
+
+    handler = HANDLERS.get(job.kind)
+    if handler is None:
+        return await jobs.fail(job, worker_id, f"no handler for job kind {job.kind!r}", permanent=True)
+    try:
+        await handler(job.payload)
+    except PermanentJobError as error:
+        log.warning("job %s (%s) failed for good: %s", job.id, job.kind, error)
+        return await jobs.fail(job, worker_id, f"{type(error).__name__}: {error}", permanent=True)
+    except Exception as error:
+        log.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempts, error)
+        return await jobs.fail(job, worker_id, "".join(traceback.format_exception_only(error)).strip())
+    await jobs.complete(job.id, worker_id)
+    return "done"
+
+
+async def run_once(worker_id: str, batch: int = 10, lease: dt.timedelta = jobs.DEFAULT_LEASE) -> int:
+    """Claim one batch and run it; returns how many jobs were claimed."""
+    claimed = await jobs.claim_batch(worker_id, batch, lease)
+    for job in claimed:
+        await run_job(job, worker_id)
+    return len(claimed)
+
+
+async def run_worker(
+    stop_event: asyncio.Event,
+    worker_id: str | None = None,
+    *,
+    batch: int | None = None,
+    poll_seconds: float | None = None,
+    lease: dt.timedelta | None = None,
+    schedule: bool = True,
+) -> None:
+    """Loop until `stop_event` is set: claim → handle → done/failed; sleep when there is nothing to do."""
+    from server.notifications import services
+
+    if not HANDLERS:
+        _builtin_handlers()
+    worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    batch = batch or int(os.environ.get("WORKER_BATCH", "10"))
+    poll = poll_seconds if poll_seconds is not None else float(os.environ.get("WORKER_POLL_SECONDS", "2"))
+    lease = lease or dt.timedelta(seconds=float(os.environ.get("WORKER_LEASE_SECONDS", "300")))
+    if schedule:
+        await services.ensure_scheduled()
+    log.info("worker %s started", worker_id)
+    while not stop_event.is_set():
+        try:
+            claimed = await run_once(worker_id, batch, lease)
+        except Exception:  # the database went away for a moment: wait and try again
+            log.exception("worker %s: claiming failed", worker_id)
+            claimed = 0
+        if claimed == 0:
+            try:
+                await asyncio.wait_for(stop_event.wait(), timeout=poll)
+            except TimeoutError:
+                pass
+    log.info("worker %s stopped", worker_id)
+
+
+async def main() -> None:
+    from server.lib.db import close_pool, prepare_database, start_pool
+
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(message)s")
+    _builtin_handlers()
+    _load_extra_handlers()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await prepare_database()
+    await start_pool()
+    try:
+        await run_worker(stop, os.environ.get("WORKER_ID") or None)
+    finally:
+        await close_pool()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,115 @@
+"""Real worker processes against one database: two at once make each reminder once; one killed with
+SIGKILL mid-batch and restarted loses nothing and doubles nothing; SIGTERM stops a worker gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from server.lib import clock
+from server.lib.clock import VN_TZ
+from server.notifications import jobs
+from server.notifications.tables import Job, Notification
+from tests.factories import make_task
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def start_worker(name: str, **env: str) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "WORKER_ID": name,
+        "WORKER_POLL_SECONDS": "0.2",
+        "WORKER_HANDLER_MODULES": "tests.unit.notifications.slow_handlers",
+        "LOG_LEVEL": "WARNING",
+        **env,
+    }
+    return subprocess.Popen([sys.executable, "-m", "server.worker"], cwd=ROOT, env=environment)
+
+
+def stop(process: subprocess.Popen) -> int:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    return process.wait(timeout=15)
+
+
+async def wait_for(condition, limit: float = 25) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if await condition():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+async def test_two_worker_processes_make_each_reminder_once(nj) -> None:  # type: ignore[no-untyped-def]
+    j = nj
+    monday = dt.datetime(2026, 3, 2, 8, 0, tzinfo=VN_TZ).astimezone(dt.UTC)
+    clock.freeze(monday)
+    try:
+        tasks = [await make_task(j, title=f"Việc {n}", assignees=[j.officer2], deadline=dt.date(2026, 3, 5))
+                 for n in range(4)]
+    finally:
+        clock.freeze(None)
+    run = uuid.uuid4().hex[:8]
+    ids = [await jobs.enqueue("schedule", {"at": monday.isoformat()}, dedupe_key=f"test-schedule:{run}:{n}")
+           for n in range(6)]
+    workers = [start_worker(f"two-{n}", WORKER_BATCH="1") for n in range(2)]
+    try:
+        async def finished() -> bool:
+            rows = await Job.select(Job.state).where(Job.id.is_in(ids))
+            return all(r["state"] == "done" for r in rows)
+
+        await wait_for(finished)
+    finally:
+        codes = [stop(w) for w in workers]
+    assert codes == [0, 0]  # SIGTERM: a graceful stop
+    rows = await Job.select(Job.attempts, Job.state).where(Job.id.is_in(ids))
+    assert [(r["state"], r["attempts"]) for r in rows] == [("done", 1)] * 6  # no job was run twice
+    notes = await Notification.select(Notification.task_id, Notification.kind).where(
+        Notification.task_id.is_in([t["id"] for t in tasks]) & (Notification.person == j.officer2.id)
+        & (Notification.kind != "assigned")  # the assignment notice came from creating the tasks
+    )
+    assert Counter((n["task_id"], n["kind"]) for n in notes) == Counter({(t["id"], "due_before"): 1 for t in tasks})
+
+
+async def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(nj) -> None:  # type: ignore[no-untyped-def]
+    j = nj
+    run = uuid.uuid4().hex[:8]
+    keys = [f"slow:{run}:{n}" for n in range(8)]
+    ids = [await jobs.enqueue("slow_notify", {"person": j.head.id, "key": key}) for key in keys]
+    victim = start_worker("victim", WORKER_BATCH="4", WORKER_LEASE_SECONDS="2", SLOW_SECONDS="0.6")
+
+    async def some_done() -> bool:
+        return await Notification.count().where(Notification.dedupe_key.is_in(keys)) >= 1
+
+    try:
+        await wait_for(some_done)
+    finally:
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=10)
+    states = Counter(r["state"] for r in await Job.select(Job.state).where(Job.id.is_in(ids)))
+    assert states["running"] >= 1, states  # it died holding jobs
+    assert await Notification.count().where(Notification.dedupe_key.is_in(keys)) < len(keys)
+
+    survivor = start_worker("survivor", WORKER_BATCH="4", WORKER_LEASE_SECONDS="2", SLOW_SECONDS="0.05")
+    try:
+        async def all_done() -> bool:
+            rows = await Job.select(Job.state).where(Job.id.is_in(ids))
+            return all(r["state"] == "done" for r in rows)
+
+        await wait_for(all_done)
+    finally:
+        assert stop(survivor) == 0
+    made = await Notification.select(Notification.dedupe_key).where(Notification.dedupe_key.is_in(keys))
+    assert sorted(r["dedupe_key"] for r in made) == sorted(keys)  # each exactly once
+    rows = await Job.select(Job.attempts, Job.locked_by).where(Job.id.is_in(ids))
+    assert max(r["attempts"] for r in rows) == 2 and all(r["locked_by"] is None for r in rows)
