@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import getpass
 import os
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
@@ -258,7 +259,16 @@ def cmd_run_dev(args: argparse.Namespace) -> int:
         _print_seed_result(result)
     _print_logins(logins)
     print(f"Mở / Open http://{args.host}:{args.port}/")
-    return _serve(args.host, args.port, args.reload)
+    # One laptop, one command: the reminders worker runs beside the web process and stops with it.
+    worker = subprocess.Popen([sys.executable, "-m", "server.worker"])
+    try:
+        return _serve(args.host, args.port, args.reload)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 # ---------------------------------------------------------------- parsing
