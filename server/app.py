@@ -19,6 +19,7 @@ from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 
+from citizen_portal.controllers import portal_router
 from server.api import api_router
 from server.auth.config import csrf_config, session_auth
 from server.desk import desk_router
@@ -26,6 +27,7 @@ from server.lib import i18n
 from server.lib.db import close_pool, database_state, prepare_database, start_pool
 from server.lib.middleware import locale_middleware
 from server.lib.responses import EXCEPTION_HANDLERS
+from server.reports.controllers import reports_router
 from server.settings import PROJECT_ROOT, Settings, get_settings
 
 SERVER_DIR = Path(__file__).resolve().parent
@@ -86,6 +88,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             api_router(),
             desk_router(),
+            portal_router(),
+            reports_router(),
             create_static_files_router(path="/static", directories=[SERVER_DIR / "static"], opt={"public": True}),
         ],
         lifespan=[lifespan],

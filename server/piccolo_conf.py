@@ -44,5 +44,6 @@ APP_REGISTRY = AppRegistry(
         "server.directives.piccolo_app",
         "server.tasks.piccolo_app",
         "server.notifications.piccolo_app",
+        "server.reports.piccolo_app",
     ]
 )

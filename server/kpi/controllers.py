@@ -31,6 +31,8 @@ class KpiApiController(Controller):
         actor = actor_of(request)
         if end < start or (end - start).days > 3660:
             raise Invalid("period_invalid", "Khoảng thời gian không hợp lệ")
+        if person_id is not None and unit_id is not None:
+            raise Invalid("scope_ambiguous", "Chọn một đơn vị hoặc một cán bộ, không chọn cả hai")
         if person_id is not None:
             person = await Person.select(Person.unit.path).where(Person.id == person_id).first()
             if person is None or not person["unit.path"].startswith(actor.unit_path):

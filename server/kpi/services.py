@@ -75,7 +75,8 @@ def _bucket_sql() -> str:
         "CASE"
         f" WHEN t.state = 'done' AND (t.deadline IS NULL OR {done_date} <= t.deadline) THEN 'done_on_time'"
         " WHEN t.state = 'done' THEN 'done_late'"
-        f" WHEN t.state IN {OPEN_STATES_SQL} AND t.deadline IS NOT NULL AND t.deadline < {{}} THEN 'in_progress_overdue'"
+        f" WHEN t.state IN {OPEN_STATES_SQL} AND t.deadline IS NOT NULL AND t.deadline < {{}}"
+        " THEN 'in_progress_overdue'"
         f" WHEN t.state IN {OPEN_STATES_SQL} THEN 'in_progress_on_time'"
         " END"
     )
@@ -147,7 +148,9 @@ async def task_ids(
     bucket_sql = _bucket_sql()
     sql = (
         f"SELECT t.id, {bucket_sql} AS bucket FROM tasks t WHERE {scope} AND {_period_sql()}"
-        " AND t.state IN ('done', 'assigned', 'in_progress', 'submitted', 'returned') ORDER BY t.deadline, t.id"
+        " AND t.state IN ('done', 'assigned', 'in_progress', 'submitted', 'returned')"
+        # The same order on both engines: PostgreSQL sorts NULLs last, SQLite first.
+        " ORDER BY CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END, t.deadline, t.id"
     )
     args = [_date_param(today), *scope_args, *(_date_param(d) for d in (start, end, start, end))]
     rows = await Task.raw(sql, *args)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
@@ -21,6 +22,9 @@ def is_sqlite() -> bool:
     return isinstance(engine(), SQLiteEngine)
 
 
+_after_commit: ContextVar[list[Callable[[], Awaitable[None]]] | None] = ContextVar("after_commit", default=None)
+
+
 @asynccontextmanager
 async def write_transaction() -> AsyncIterator[None]:
     """A transaction for anything that writes.
@@ -33,12 +37,32 @@ async def write_transaction() -> AsyncIterator[None]:
     if db.transaction_exists():
         yield
         return
-    if isinstance(db, SQLiteEngine):
-        async with db.transaction(transaction_type=TransactionType.immediate):
-            yield
+    callbacks: list[Callable[[], Awaitable[None]]] = []
+    token = _after_commit.set(callbacks)
+    try:
+        if isinstance(db, SQLiteEngine):
+            async with db.transaction(transaction_type=TransactionType.immediate):
+                yield
+        else:
+            async with db.transaction():
+                yield
+    finally:
+        _after_commit.reset(token)
+    for callback in callbacks:
+        await callback()
+
+
+async def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `callback` once the outermost write transaction has committed (now, if there is none).
+
+    For side effects that must not happen for a change that rolls back, or that are too slow to hold
+    SQLite's write lock for (image work, sending).
+    """
+    pending = _after_commit.get()
+    if pending is None or not engine().transaction_exists():
+        await callback()
     else:
-        async with db.transaction():
-            yield
+        pending.append(callback)
 
 
 async def prepare_database() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from server.audit import services as audit
 from server.holidays.services import load_calendar
 from server.lib import clock
-from server.lib.db import write_transaction
+from server.lib.db import after_commit, write_transaction
 from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.lib.vn_text import fold, like_pattern
 from server.notifications.services import on_task_event
@@ -276,6 +276,10 @@ async def transition(
             before=_snapshot(ctx.row),
             after=_snapshot(after or {}),
         )
+        # Once committed, a task that answers a citizen's report publishes its answer on approval.
+        from server.reports.services import on_task_transition
+
+        await after_commit(lambda: on_task_transition(task_id, action, actor_id=actor.id))
     return {"id": task_id, "state": rule.target.value, "version": ctx.row["version"] + 1}
 
 

@@ -1,0 +1,1 @@
+"""The public citizen portal: report, follow, rate; public lists, response times and petitions."""

@@ -1,0 +1,143 @@
+"""Staff screens for reports: the receptionist's triage queue, petitions intake, and the admin's routing data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from server.desk.base import DeskController
+from server.desk.common import optional_int, read_form, see_other
+from server.lib.errors import DomainError
+from server.lib.guards import actor_of, admin_only
+from server.lib.i18n import gettext as _
+from server.reports import admin, services
+from server.reports.open311 import Open311Controller
+from server.units.tables import Unit
+
+
+def triage_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """Receptionists (and leaders, and the admin) triage citizen reports and record petitions."""
+    if actor_of(connection).role not in services.TRIAGE_ROLES:
+        raise PermissionDeniedException(detail="Bạn không có quyền phân loại phản ánh", extra={"code": "role"})
+
+
+async def _units() -> list[dict[str, Any]]:
+    return list(await Unit.select(Unit.id, Unit.name, Unit.path).where(Unit.active.eq(True)).order_by(Unit.path))
+
+
+def _page(name: str, status_code: int = 200, **context: Any) -> Template:
+    context.setdefault("error", None)
+    context.setdefault("ok", None)
+    return Template(f"reports/{name}", context=context, status_code=status_code)
+
+
+class TriageController(DeskController):
+    path = "/reports"
+    guards = [triage_guard]
+
+    @get("/triage")
+    async def queue(self, request: Request, ok: FromQuery[str] = "", error: FromQuery[str] = "") -> Template:
+        actor = actor_of(request)
+        return _page("triage.html", items=await services.triage_queue(actor), units=await _units(),
+                     ok=ok[:40], error=error[:300])
+
+    @get("/triage/{report_id:int}")
+    async def detail(self, request: Request, report_id: FromPath[int]) -> Template:
+        actor = actor_of(request)
+        return _page("report.html", item=await services.staff_report(actor, report_id), units=await _units())
+
+    @post("/triage/{report_id:int}/{action:str}")
+    async def decide(self, request: Request, report_id: FromPath[int], action: FromPath[str]) -> Redirect:
+        actor = actor_of(request)
+        form = await read_form(request)
+        try:
+            if action == "accept":
+                await services.accept(actor, report_id, unit_id=optional_int(form.get("unit")),
+                                      public_note=form.get("note"))
+            elif action == "reject":
+                await services.reject(actor, report_id, kind=form.get("kind"), reason=form.get("reason"))
+            elif action == "merge":
+                await services.merge_duplicate(actor, report_id, original_code=form.get("original"),
+                                               reason=form.get("reason"))
+            else:
+                return see_other("/reports/triage", error=_("Thao tác không hợp lệ"))
+        except DomainError as failure:
+            return see_other("/reports/triage", error=_(failure.message))
+        return see_other("/reports/triage", ok=action)
+
+    @get("/photos/{photo_id:int}/original")
+    async def original(self, request: Request, photo_id: FromPath[int]) -> Response[bytes]:
+        data, content_type = await services.original_photo_bytes(actor_of(request), photo_id)
+        return Response(content=data, media_type=content_type, headers={"Cache-Control": "private, no-store"})
+
+    @get("/petitions/new")
+    async def petition_form(self) -> Template:
+        return _page("petition.html", categories=await services.list_categories(), form={})
+
+    @post("/petitions/new")
+    async def petition(self, request: Request) -> Template | Redirect:
+        form = await read_form(request)
+        try:
+            result = await services.record_petition(
+                actor_of(request), session=form.get("session"), constituency=form.get("constituency"),
+                deputies=form.get("deputies"), voters_group=form.get("voters_group"),
+                description=form.get("description"), category_id=optional_int(form.get("category")))
+        except DomainError as failure:
+            return _page("petition.html", status_code=422, categories=await services.list_categories(),
+                         form=form, error=_(failure.message))
+        return see_other("/reports/triage", ok="petition", code=result["code"])
+
+
+class ReportAdminController(DeskController):
+    path = "/reports/admin"
+    guards = [admin_only]
+
+    @get("/")
+    async def index(self, ok: FromQuery[str] = "", error: FromQuery[str] = "") -> Template:
+        return _page("admin.html", categories=await services.list_categories(active_only=False),
+                     rules=await admin.list_rules(), areas=await admin.list_areas(), keys=await admin.list_keys(),
+                     units=await _units(), ok=ok[:40], error=error[:300], new_key=None)
+
+    @post("/{what:str}")
+    async def change(self, request: Request, what: FromPath[str]) -> Template | Redirect:
+        actor = actor_of(request)
+        form = await read_form(request)
+        try:
+            if what == "category":
+                await services.save_category(
+                    actor, code=form.get("code"), name=form.get("name"),
+                    target_days=optional_int(form.get("target_days")) or 0, description=form.get("description"),
+                    group_name=form.get("group_name"), default_unit_id=optional_int(form.get("default_unit")),
+                    active=form.get("active", "1") == "1")
+            elif what == "rule":
+                await admin.add_rule(actor, unit_id=optional_int(form.get("unit")) or 0,
+                                     category_id=optional_int(form.get("category")),
+                                     area_id=optional_int(form.get("area")),
+                                     priority=optional_int(form.get("priority")) or 0)
+            elif what == "rule-delete":
+                await admin.delete_rule(actor, optional_int(form.get("id")) or 0)
+            elif what == "area":
+                await admin.add_area(actor, name=form.get("name"), polygon=form.get("polygon"),
+                                     unit_id=optional_int(form.get("unit")))
+            elif what == "key":
+                key = await admin.create_key(actor, form.get("name"))
+                return _page("admin.html", categories=await services.list_categories(active_only=False),
+                             rules=await admin.list_rules(), areas=await admin.list_areas(),
+                             keys=await admin.list_keys(), units=await _units(), new_key=key, ok="key")
+            elif what == "key-active":
+                await admin.set_key_active(actor, optional_int(form.get("id")) or 0, form.get("active") == "1")
+            else:
+                return see_other("/reports/admin/", error=_("Thao tác không hợp lệ"))
+        except DomainError as failure:
+            return see_other("/reports/admin/", error=_(failure.message))
+        return see_other("/reports/admin/", ok=what)
+
+
+def reports_router() -> Router:
+    return Router(path="/", route_handlers=[TriageController, ReportAdminController, Open311Controller])

@@ -1,0 +1,775 @@
+"""Citizen reports and voter petitions: intake, triage, the link to tasks, the public face, rating, mail.
+
+Public readers go through `public_report()` / `public_list()`, which select only PUBLIC_COLUMNS: the
+reporter's name, phone, e-mail, IP hash and key never leave this module through them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import replace
+from typing import Any
+
+from server.audit import services as audit
+from server.holidays.services import load_calendar
+from server.lib import clock
+from server.lib.db import write_transaction
+from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from server.lib.vn_text import fold, like_pattern
+from server.media.services import read_bytes, store_file
+from server.people.services import Actor
+from server.people.tables import Role
+from server.reports import photos as photo_work
+from server.reports.routing import distance_m, route
+from server.reports.tables import (
+    Category,
+    MailOutbox,
+    Report,
+    ReportEvent,
+    ReportKind,
+    ReportPhoto,
+    ReportStatus,
+)
+from server.units.tables import Unit
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, no 1/I
+CODE_LENGTH = 6
+CODE_PREFIX = {ReportKind.report.value: "PA", ReportKind.petition.value: "KN"}
+CODE_RE = re.compile(r"^(PA|KN)-[2-9A-HJ-NP-Z]{6}$")
+MAX_DESCRIPTION = 5_000
+MIN_DESCRIPTION = 10
+MAX_ADDRESS = 500
+# Abuse limits, checked against the database so that they hold across processes.
+IP_LIMIT_PER_HOUR = 10
+PHONE_LIMIT_PER_DAY = 5
+DUPLICATE_RADIUS_M = 300
+DUPLICATE_WINDOW_DAYS = 60
+REJECT_KINDS = ("spam", "out_of_scope")
+TRIAGE_ROLES = frozenset({Role.receptionist.value, Role.leader.value, Role.admin.value})
+PHONE_RE = re.compile(r"^\+?[0-9 .\-]{8,20}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
+STATUS_LABELS = {
+    "new": "Đã tiếp nhận, chờ phân loại",
+    "accepted": "Đang xử lý",
+    "resolved": "Đã giải quyết",
+    "rejected": "Từ chối",
+    "duplicate": "Trùng lặp",
+}
+EVENT_LABELS = {
+    "received": "Đã nhận phản ánh",
+    "accepted": "Tiếp nhận",
+    "assigned": "Giao đơn vị xử lý",
+    "submitted": "Đơn vị đã báo cáo kết quả, chờ lãnh đạo duyệt",
+    "returned": "Lãnh đạo yêu cầu đơn vị xử lý tiếp",
+    "answered": "Đã trả lời công khai",
+    "resolved": "Đã giải quyết",
+    "rejected": "Từ chối",
+    "duplicate": "Trùng lặp",
+    "rated": "Người dân đã đánh giá",
+    "reopened": "Chuyển lại bộ phận tiếp nhận",
+}
+# Statuses shown in public lists (moderated); a single report is visible by its code unless it is spam.
+LISTED_STATUSES = (ReportStatus.accepted.value, ReportStatus.resolved.value, ReportStatus.duplicate.value)
+PUBLIC_COLUMNS = (
+    Report.id, Report.code, Report.kind, Report.category, Report.description, Report.latitude, Report.longitude,
+    Report.address, Report.status, Report.received_at, Report.triaged_at, Report.first_answer_at,
+    Report.resolved_at, Report.updated_at, Report.target_days, Report.unit, Report.public_answer,
+    Report.reject_kind, Report.public_reason, Report.duplicate_of, Report.rating, Report.rating_comment,
+    Report.rated_at, Report.petition_session, Report.constituency, Report.deputies, Report.voters_group,
+    Report.source,
+)
+SYSTEM_READER = Actor(id=0, username="system", full_name="Hệ thống", role=Role.leader.value, unit_id=0, unit_path="/")
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def new_code(kind: str = ReportKind.report.value) -> str:
+    return f"{CODE_PREFIX[kind]}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    code = (code or "").strip().upper().replace(" ", "")
+    if len(code) == 8 and code[:2] in ("PA", "KN"):
+        code = f"{code[:2]}-{code[2:]}"
+    return code
+
+
+def _hash(value: str) -> str:
+    from server.settings import get_settings
+
+    return hashlib.sha256(f"{get_settings().secret_key}:{value}".encode()).hexdigest()
+
+
+def hash_ip(ip: str) -> str:
+    return _hash(f"ip:{ip}")[:32]
+
+
+def _phone_digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone or "")
+
+
+def _search_text(*parts: str) -> str:
+    return fold(" ".join(p for p in parts if p))
+
+
+async def _event(report_id: int, kind: str, note: str = "", actor_id: int | None = None,
+                 at: dt.datetime | None = None) -> None:
+    await ReportEvent.insert(ReportEvent(report=report_id, kind=kind, note=note, actor_id=actor_id,
+                                         at=at or clock.now()))
+
+
+async def _mail(report_id: int, subject: str, body: str) -> None:
+    """Queue an e-mail to the reporter, if they gave an address (the local sink is the outbox table)."""
+    row = await Report.select(Report.reporter_email, Report.code).where(Report.id == report_id).first()
+    if not row or not row["reporter_email"]:
+        return
+    from server.settings import get_settings
+
+    link = f"{get_settings().base_url}/r/{row['code']}"
+    await MailOutbox.insert(MailOutbox(to_address=row["reporter_email"], subject=f"[{row['code']}] {subject}",
+                                       body=f"{body}\n\nMã tra cứu: {row['code']}\n{link}\n", report=report_id,
+                                       created_at=clock.now()))
+
+
+def require_triage(actor: Actor) -> None:
+    if actor.role not in TRIAGE_ROLES:
+        raise Forbidden("triage_forbidden", "Bạn không có quyền phân loại phản ánh")
+
+
+# ---------------------------------------------------------------- categories
+
+
+async def list_categories(active_only: bool = True) -> list[dict[str, Any]]:
+    query = Category.select().order_by(Category.sort_order, Category.name)
+    if active_only:
+        query = query.where(Category.active.eq(True))
+    return list(await query)
+
+
+async def get_category(category_id: int) -> dict[str, Any]:
+    row = await Category.select().where(Category.id == category_id).first()
+    if row is None:
+        raise NotFound("category_not_found", "Không tìm thấy lĩnh vực")
+    return row
+
+
+async def save_category(actor: Actor | None, *, code: str, name: str, target_days: int, description: str = "",
+                        group_name: str = "", default_unit_id: int | None = None, active: bool = True,
+                        sort_order: int = 0) -> dict[str, Any]:
+    code = (code or "").strip().lower()
+    name = (name or "").strip()
+    if not re.fullmatch(r"[a-z0-9_\-]{1,32}", code) or not name:
+        raise Invalid("category_invalid", "Cần mã (chữ thường, số) và tên lĩnh vực")
+    if not 1 <= target_days <= 365:
+        raise Invalid("target_days_invalid", "Thời hạn phải từ 1 đến 365 ngày làm việc")
+    values = {Category.name: name, Category.target_days: target_days, Category.description: description.strip(),
+              Category.group_name: group_name.strip(), Category.default_unit: default_unit_id,
+              Category.active: active, Category.sort_order: sort_order}
+    async with write_transaction():
+        existing = await Category.select(Category.id).where(Category.code == code).first()
+        if existing:
+            await Category.update(values).where(Category.id == existing["id"])
+            category_id = existing["id"]
+        else:
+            rows = await Category.insert(Category(code=code, **{c._meta.name: v for c, v in values.items()})).returning(
+                Category.id)
+            category_id = rows[0]["id"]
+        await audit.record(actor_id=actor.id if actor else None, action="report_category.save",
+                           entity="report_category", entity_id=category_id, after={"code": code, "name": name,
+                                                                                   "target_days": target_days})
+    return await get_category(category_id)
+
+
+# ---------------------------------------------------------------- intake
+
+
+async def _check_limits(ip_hash: str, phone: str) -> None:
+    now = clock.now()
+    if ip_hash:
+        recent = await Report.count().where((Report.client_ip_hash == ip_hash)
+                                            & (Report.received_at > now - dt.timedelta(hours=1)))
+        if recent >= IP_LIMIT_PER_HOUR:
+            raise Invalid("rate_limited_ip", "Bạn đã gửi quá nhiều phản ánh trong một giờ; hãy thử lại sau")
+    if phone:
+        recent = await Report.count().where((Report.reporter_phone == phone)
+                                            & (Report.received_at > now - dt.timedelta(days=1)))
+        if recent >= PHONE_LIMIT_PER_DAY:
+            raise Invalid("rate_limited_phone", "Số điện thoại này đã gửi quá nhiều phản ánh trong ngày")
+
+
+def _coordinate(value: float | str | None, low: float, high: float) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise Invalid("location_invalid", "Vị trí không hợp lệ") from None
+    if not low <= number <= high:
+        raise Invalid("location_invalid", "Vị trí không hợp lệ")
+    return round(number, 6)
+
+
+async def submit_report(
+    *,
+    category_id: int | None,
+    description: str,
+    photos: list[bytes],
+    latitude: float | str | None = None,
+    longitude: float | str | None = None,
+    address: str = "",
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    consent: bool = False,
+    honeypot: str = "",
+    client_ip: str = "",
+    source: str = "portal",
+    open311_key: int | None = None,
+    min_photos: int = 1,
+) -> dict[str, Any]:
+    """A citizen's report. Returns {"code", "key", "id"}: the key is the private rating link's secret."""
+    if honeypot:
+        raise Invalid("rejected", "Không thể nhận phản ánh này")
+    description = (description or "").strip()
+    address = (address or "").strip()
+    name, email = (name or "").strip()[:255], (email or "").strip().lower()
+    phone = _phone_digits(phone) if (phone or "").strip() else ""
+    if len(description) < MIN_DESCRIPTION:
+        raise Invalid("description_too_short", "Hãy mô tả vấn đề (ít nhất 10 ký tự)")
+    if len(description) > MAX_DESCRIPTION or len(address) > MAX_ADDRESS:
+        raise Invalid("text_too_long", "Nội dung quá dài")
+    if phone and not PHONE_RE.match(phone):
+        raise Invalid("phone_invalid", "Số điện thoại không hợp lệ")
+    if email and not EMAIL_RE.match(email):
+        raise Invalid("email_invalid", "Địa chỉ e-mail không hợp lệ")
+    if not consent:
+        raise Invalid("consent_required", "Cần đồng ý với thông báo xử lý dữ liệu cá nhân để gửi phản ánh")
+    lat = _coordinate(latitude, -90, 90)
+    lon = _coordinate(longitude, -180, 180)
+    if (lat is None) != (lon is None):
+        raise Invalid("location_invalid", "Vị trí không hợp lệ")
+    if lat is None and not address:
+        raise Invalid("place_required", "Cần chọn vị trí trên bản đồ hoặc nhập địa chỉ")
+    photos = [p for p in photos if p]
+    if len(photos) < min_photos:
+        raise Invalid("photo_required", "Cần ít nhất một ảnh")
+    if len(photos) > photo_work.MAX_PHOTOS:
+        raise Invalid("too_many_photos", "Tối đa 5 ảnh")
+    if any(len(p) > photo_work.MAX_PHOTO_BYTES for p in photos):
+        raise Invalid("photo_too_large", "Mỗi ảnh tối đa 10 MB")
+    category = await get_category(category_id) if category_id is not None else None
+    if category is not None and not category["active"]:
+        raise Invalid("category_not_found", "Không tìm thấy lĩnh vực")
+    if category is None and source != "council":
+        raise Invalid("category_required", "Cần chọn lĩnh vực")
+    ip_hash = hash_ip(client_ip) if client_ip else ""
+    await _check_limits(ip_hash, phone)
+    stored = []
+    for data in photos:
+        try:
+            result = await store_file(data)
+        except Invalid:
+            raise
+        if not result["content_type"].startswith("image/"):
+            raise Invalid("photo_not_image", "Chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC")
+        stored.append(result["sha256"])
+    key = secrets.token_urlsafe(12)
+    now = clock.now()
+    async with write_transaction():
+        for _attempt in range(10):
+            code = new_code()
+            if not await Report.exists().where(Report.code == code):
+                break
+        rows = await Report.insert(Report(
+            code=code, kind=ReportKind.report.value, category=category_id, description=description, latitude=lat,
+            longitude=lon, address=address, status=ReportStatus.new.value, source=source, reporter_name=name,
+            reporter_phone=phone, reporter_email=email, consent_at=now, client_ip_hash=ip_hash,
+            owner_key_hash=_hash(f"key:{key}"), open311_key=open311_key, received_at=now, updated_at=now,
+            target_days=category["target_days"] if category else 5,
+            search_text=_search_text(code, description, address, category["name"] if category else ""),
+        )).returning(Report.id)
+        report_id = rows[0]["id"]
+        for position, sha in enumerate(stored):
+            await ReportPhoto.insert(ReportPhoto(report=report_id, kind="before", original_sha256=sha,
+                                                 position=position, created_at=now))
+        await _event(report_id, "received", at=now)
+        await audit.record(actor_id=None, action="report.receive", entity="report", entity_id=report_id,
+                           after={"code": code, "category": category_id, "source": source})
+    await _mail(report_id, "Đã nhận phản ánh", "Cảm ơn bạn đã gửi phản ánh. Chúng tôi sẽ phân loại và chuyển "
+                "đơn vị xử lý.")
+    return {"id": report_id, "code": code, "key": key}
+
+
+async def record_petition(
+    actor: Actor,
+    *,
+    session: str,
+    constituency: str,
+    deputies: str,
+    voters_group: str,
+    description: str,
+    category_id: int | None = None,
+    address: str = "",
+) -> dict[str, Any]:
+    """A voter petition recorded by council staff; it then goes through triage like a report."""
+    require_triage(actor)
+    session, constituency = session.strip(), constituency.strip()
+    description = description.strip()
+    if not session or not constituency or len(description) < MIN_DESCRIPTION:
+        raise Invalid("petition_invalid", "Cần kỳ họp, đơn vị bầu cử và nội dung kiến nghị")
+    if len(description) > MAX_DESCRIPTION:
+        raise Invalid("text_too_long", "Nội dung quá dài")
+    category = await get_category(category_id) if category_id else None
+    now = clock.now()
+    async with write_transaction():
+        for _attempt in range(10):
+            code = new_code(ReportKind.petition.value)
+            if not await Report.exists().where(Report.code == code):
+                break
+        rows = await Report.insert(Report(
+            code=code, kind=ReportKind.petition.value, category=category_id, description=description,
+            address=address.strip(), status=ReportStatus.new.value, source="council", consent_at=None,
+            received_at=now, updated_at=now, target_days=category["target_days"] if category else 30,
+            petition_session=session[:255], constituency=constituency[:255], deputies=deputies.strip(),
+            voters_group=voters_group.strip()[:500],
+            search_text=_search_text(code, description, session, constituency, deputies, voters_group),
+        )).returning(Report.id)
+        report_id = rows[0]["id"]
+        await _event(report_id, "received", actor_id=actor.id, at=now)
+        await audit.record(actor_id=actor.id, actor_name=actor.full_name, action="petition.record",
+                           entity="report", entity_id=report_id, after={"code": code, "session": session})
+    return {"id": report_id, "code": code}
+
+
+# ---------------------------------------------------------------- photos
+
+
+async def ensure_derivatives(photo_id: int) -> dict[str, Any]:
+    """Build the public WebP copies of one photo if they are missing (idempotent; safe from the worker)."""
+    row = await ReportPhoto.select().where(ReportPhoto.id == photo_id).first()
+    if row is None:
+        raise NotFound("photo_not_found", "Không tìm thấy ảnh")
+    if row["public_sha256"] and row["thumb_sha256"]:
+        return row
+    data = await read_bytes(row["original_sha256"])
+    try:
+        public, thumb, width, height = await photo_work.derive_async(data)
+    except photo_work.PhotoError as error:
+        raise Invalid(str(error), "Không đọc được ảnh") from error
+    public_file = await store_file(public)
+    thumb_file = await store_file(thumb)
+    await ReportPhoto.update({ReportPhoto.public_sha256: public_file["sha256"],
+                              ReportPhoto.thumb_sha256: thumb_file["sha256"], ReportPhoto.width: width,
+                              ReportPhoto.height: height}).where(ReportPhoto.id == photo_id)
+    return {**row, "public_sha256": public_file["sha256"], "thumb_sha256": thumb_file["sha256"]}
+
+
+async def process_pending_photos(report_id: int | None = None) -> int:
+    """Derive every photo still missing its public copies (the request's background task and the worker)."""
+    query = ReportPhoto.select(ReportPhoto.id).where(ReportPhoto.public_sha256 == "")
+    if report_id is not None:
+        query = query.where(ReportPhoto.report == report_id)
+    done = 0
+    for row in await query:
+        try:
+            await ensure_derivatives(row["id"])
+            done += 1
+        except Invalid:
+            continue
+    return done
+
+
+async def public_photo_bytes(code: str, photo_id: int, size: str) -> bytes:
+    """The public copy of a photo of a report visible to the public; never the original."""
+    report = await _public_row(code)
+    row = await ReportPhoto.select(ReportPhoto.id).where((ReportPhoto.id == photo_id)
+                                                         & (ReportPhoto.report == report["id"])).first()
+    if row is None:
+        raise NotFound("photo_not_found", "Không tìm thấy ảnh")
+    derived = await ensure_derivatives(photo_id)
+    return await read_bytes(derived["thumb_sha256"] if size == "thumb" else derived["public_sha256"])
+
+
+async def original_photo_bytes(actor: Actor, photo_id: int) -> tuple[bytes, str]:
+    """Staff only: the original as uploaded (with its metadata)."""
+    require_triage(actor)
+    row = await ReportPhoto.select(ReportPhoto.original_sha256).where(ReportPhoto.id == photo_id).first()
+    if row is None:
+        raise NotFound("photo_not_found", "Không tìm thấy ảnh")
+    from server.media.services import sniff
+
+    data = await read_bytes(row["original_sha256"])
+    return data, sniff(data) or "application/octet-stream"
+
+
+# ---------------------------------------------------------------- public reads
+
+
+async def _public_row(code: str) -> dict[str, Any]:
+    code = normalise_code(code)
+    if not CODE_RE.match(code):
+        raise NotFound("report_not_found", "Không tìm thấy phản ánh với mã này")
+    row = await Report.select(*PUBLIC_COLUMNS).where(Report.code == code).first()
+    if row is None or (row["status"] == ReportStatus.rejected.value and row["reject_kind"] == "spam"):
+        raise NotFound("report_not_found", "Không tìm thấy phản ánh với mã này")
+    return row
+
+
+async def _names(table: Any, ids: set[int]) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {r["id"]: r["name"] for r in await table.select(table.id, table.name).where(table.id.is_in(list(ids)))}
+
+
+async def _decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    categories = {c["id"]: c for c in await Category.select(Category.id, Category.name, Category.code)}
+    units = await _names(Unit, {r["unit"] for r in rows if r["unit"]})
+    calendar = await load_calendar()
+    today = clock.today_vn()
+    out = []
+    for row in rows:
+        category = categories.get(row["category"]) or {}
+        received = clock.local_date(row["received_at"])
+        end = clock.local_date(row["resolved_at"]) if row["resolved_at"] else today
+        out.append({
+            **row,
+            "category_name": category.get("name", ""),
+            "category_code": category.get("code", ""),
+            "unit_name": units.get(row["unit"], ""),
+            "status_label": STATUS_LABELS.get(row["status"], row["status"]),
+            "working_days": calendar.working_days_between(received, end),
+            "due_date": calendar.add_working_days(received, row["target_days"]),
+        })
+    return out
+
+
+async def public_report(code: str) -> dict[str, Any]:
+    row = (await _decorate([await _public_row(code)]))[0]
+    events = await ReportEvent.select(ReportEvent.kind, ReportEvent.note, ReportEvent.at).where(
+        ReportEvent.report == row["id"]).order_by(ReportEvent.at, ReportEvent.id)
+    calendar = await load_calendar()
+    received = clock.local_date(row["received_at"])
+    timeline = [{"kind": e["kind"], "label": EVENT_LABELS.get(e["kind"], e["kind"]), "note": e["note"],
+                 "at": e["at"], "working_days": calendar.working_days_between(received, clock.local_date(e["at"]))}
+                for e in events]
+    photo_rows = await ReportPhoto.select(ReportPhoto.id, ReportPhoto.kind, ReportPhoto.width,
+                                          ReportPhoto.height).where(ReportPhoto.report == row["id"]).order_by(
+        ReportPhoto.kind, ReportPhoto.position, ReportPhoto.id)
+    spam_hidden = row["status"] == ReportStatus.rejected.value
+    duplicate_code = None
+    if row["duplicate_of"]:
+        original = await Report.select(Report.code).where(Report.id == row["duplicate_of"]).first()
+        duplicate_code = original["code"] if original else None
+    return {
+        **row,
+        "timeline": timeline,
+        "photos": [] if spam_hidden else [p for p in photo_rows if p["kind"] == "before"],
+        "after_photos": [p for p in photo_rows if p["kind"] == "after"],
+        "duplicate_code": duplicate_code,
+        "can_rate": row["status"] == ReportStatus.resolved.value and row["rating"] is None,
+        "within_target": row["working_days"] <= row["target_days"],
+    }
+
+
+async def public_list(
+    *,
+    category_id: int | None = None,
+    status: str | None = None,
+    unit_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    q: str = "",
+    kind: str = ReportKind.report.value,
+    session: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    where = Report.kind == kind
+    statuses = [status] if status in LISTED_STATUSES else list(LISTED_STATUSES)
+    if kind == ReportKind.petition.value and status in (None, ""):
+        statuses = [*LISTED_STATUSES, ReportStatus.new.value]  # petitions are recorded by staff: no moderation
+    where &= Report.status.is_in(statuses)
+    if category_id:
+        where &= Report.category == category_id
+    if unit_id:
+        where &= Report.unit == unit_id
+    if date_from:
+        where &= Report.received_at >= _day_start(date_from)
+    if date_to:
+        where &= Report.received_at < _day_start(date_to + dt.timedelta(days=1))
+    if session:
+        where &= Report.petition_session == session
+    for word in fold(q).split()[:8]:  # every word, in any order, diacritics and case ignored
+        where &= Report.search_text.like(like_pattern(word))
+    limit = max(1, min(limit, 200))
+    total = await Report.count().where(where)
+    rows = await Report.select(*PUBLIC_COLUMNS).where(where).order_by(Report.received_at, ascending=False).limit(
+        limit).offset(max(0, offset))
+    return {"items": await _decorate(list(rows)), "total": total, "limit": limit, "offset": offset}
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=clock.VN_TZ).astimezone(dt.UTC)
+
+
+async def petition_sessions() -> list[str]:
+    rows = await Report.select(Report.petition_session).where(Report.kind == ReportKind.petition.value).distinct()
+    return sorted({r["petition_session"] for r in rows if r["petition_session"]}, reverse=True)
+
+
+# ---------------------------------------------------------------- rating
+
+
+async def rate(code: str, key: str, rating: int, comment: str = "") -> None:
+    """The reporter rates the answer once, after resolution, with the private key from their confirmation."""
+    row = await _public_row(code)
+    full = await Report.select(Report.owner_key_hash).where(Report.id == row["id"]).first()
+    if not key or not full or not full["owner_key_hash"] or not secrets.compare_digest(full["owner_key_hash"],
+                                                                                          _hash(f"key:{key}")):
+        raise Forbidden("rating_key_invalid", "Chỉ người gửi phản ánh (qua đường dẫn riêng) mới đánh giá được")
+    if row["status"] != ReportStatus.resolved.value:
+        raise Conflict("rating_not_open", "Chỉ đánh giá được sau khi phản ánh đã được giải quyết")
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise Invalid("rating_invalid", "Điểm đánh giá từ 1 đến 5")
+    comment = (comment or "").strip()[:2000]
+    now = clock.now()
+    async with write_transaction():
+        current = await Report.select(Report.rating).where(Report.id == row["id"]).first()
+        if current is None or current["rating"] is not None:
+            raise Conflict("already_rated", "Phản ánh này đã được đánh giá")
+        await Report.update({Report.rating: rating, Report.rating_comment: comment, Report.rated_at: now,
+                             Report.updated_at: now}).where((Report.id == row["id"]) & Report.rating.is_null())
+        await _event(row["id"], "rated", note=f"{rating}/5", at=now)
+
+
+def key_matches_stub(code: str, key: str) -> bool:  # pragma: no cover - kept for templates' clarity
+    return bool(code and key)
+
+
+# ---------------------------------------------------------------- triage
+
+
+async def triage_queue(actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
+    require_triage(actor)
+    rows = await Report.select(*PUBLIC_COLUMNS).where(Report.status == ReportStatus.new.value).order_by(
+        Report.received_at).limit(limit)
+    items = await _decorate(list(rows))
+    for item in items:
+        item["similar"] = await similar_reports(item)
+    return items
+
+
+async def similar_reports(report: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:
+    """Nearby reports of the same category, not spam, recent: the likely duplicates, nearest first."""
+    if report.get("latitude") is None or report.get("category") is None:
+        return []
+    lat, lon = report["latitude"], report["longitude"]
+    dlat = DUPLICATE_RADIUS_M / 111_000
+    dlon = dlat / max(0.1, abs(__import__("math").cos(__import__("math").radians(lat))))
+    since = clock.now() - dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
+    rows = await Report.select(Report.id, Report.code, Report.description, Report.latitude, Report.longitude,
+                               Report.status, Report.received_at).where(
+        (Report.id != report["id"]) & (Report.category == report["category"])
+        & (Report.latitude >= lat - dlat) & (Report.latitude <= lat + dlat)
+        & (Report.longitude >= lon - dlon) & (Report.longitude <= lon + dlon)
+        & (Report.received_at >= since)
+        & Report.status.is_in([ReportStatus.new.value, ReportStatus.accepted.value, ReportStatus.resolved.value]))
+    found = []
+    for row in rows:
+        distance = distance_m(lat, lon, row["latitude"], row["longitude"])
+        if distance <= DUPLICATE_RADIUS_M:
+            found.append({**row, "distance_m": round(distance)})
+    found.sort(key=lambda r: r["distance_m"])
+    return found[:limit]
+
+
+async def staff_report(actor: Actor, report_id: int) -> dict[str, Any]:
+    """Staff view of one report, including the reporter's contact (the receptionist needs it to call back)."""
+    require_triage(actor)
+    row = await Report.select().where(Report.id == report_id).first()
+    if row is None:
+        raise NotFound("report_not_found", "Không tìm thấy phản ánh")
+    item = (await _decorate([row]))[0]
+    item["similar"] = await similar_reports(item)
+    item["photo_rows"] = await ReportPhoto.select(ReportPhoto.id, ReportPhoto.kind).where(
+        ReportPhoto.report == report_id).order_by(ReportPhoto.position)
+    item["suggested_unit"] = await route(row["category"], row["latitude"], row["longitude"])
+    return item
+
+
+async def _load_new(report_id: int) -> dict[str, Any]:
+    row = await Report.select().where(Report.id == report_id).first()
+    if row is None:
+        raise NotFound("report_not_found", "Không tìm thấy phản ánh")
+    if row["status"] != ReportStatus.new.value:
+        raise Conflict("report_already_triaged", "Phản ánh đã được phân loại", status=row["status"])
+    return row
+
+
+def delegated_actor(receptionist: Actor) -> Actor:
+    """The receptionist acting for the People's Committee when accepting: a manager over their own subtree.
+
+    The task is created and assigned in the receptionist's name (the audit log tells the truth about who
+    accepted), with a unit head's powers limited to the receptionist's unit and below; the task is then
+    approved by the jurisdiction's leader as any other.
+    """
+    return replace(receptionist, role=Role.unit_head.value, full_name=receptionist.full_name)
+
+
+async def accept(actor: Actor, report_id: int, *, unit_id: int | None = None, public_note: str = "") -> dict[str, Any]:
+    """Accept a new report: it becomes a task for the routed unit, due `target_days` working days after receipt."""
+    require_triage(actor)
+    from server.tasks.services import create_task
+
+    row = await _load_new(report_id)
+    unit_id = unit_id or await route(row["category"], row["latitude"], row["longitude"])
+    if unit_id is None:
+        raise Invalid("unit_required", "Chưa có quy tắc chuyển cho lĩnh vực này; hãy chọn đơn vị xử lý")
+    calendar = await load_calendar()
+    due = calendar.add_working_days(clock.local_date(row["received_at"]), row["target_days"])
+    due = max(due, clock.today_vn())
+    category = await get_category(row["category"]) if row["category"] else None
+    kind_label = "Kiến nghị cử tri" if row["kind"] == ReportKind.petition.value else "Phản ánh"
+    title = f"{kind_label} {row['code']}: {(category or {}).get('name', '')}".strip(": ")
+    description = "\n".join(p for p in (row["description"], row["address"] and f"Địa điểm: {row['address']}",
+                                        row["latitude"] is not None and f"GPS: {row['latitude']}, {row['longitude']}",
+                                        f"Trang công khai: /r/{row['code']}") if p)
+    now = clock.now()
+    unit = await Unit.select(Unit.name).where(Unit.id == unit_id).first()
+    async with write_transaction():
+        task = await create_task(
+            delegated_actor(actor), title=title[:500], lead_unit_id=unit_id, description=description,
+            source="petition" if row["kind"] == ReportKind.petition.value else "citizen_report",
+            source_ref=row["code"], deadline=due,
+        )
+        changed = await Report.update({
+            Report.status: ReportStatus.accepted.value, Report.unit: unit_id, Report.task_id: task["id"],
+            Report.triaged_at: now, Report.first_answer_at: now, Report.updated_at: now,
+        }).where((Report.id == report_id) & (Report.status == ReportStatus.new.value)).returning(Report.id)
+        if not changed:
+            raise Conflict("report_already_triaged", "Phản ánh đã được phân loại")
+        await _event(report_id, "accepted", note=public_note.strip(), actor_id=actor.id, at=now)
+        await _event(report_id, "assigned", note=unit["name"] if unit else "", actor_id=actor.id, at=now)
+        await audit.record(actor_id=actor.id, actor_name=actor.full_name, action="report.accept", entity="report",
+                           entity_id=report_id, after={"task": task["id"], "unit": unit_id})
+    await _mail(report_id, "Phản ánh đã được tiếp nhận",
+                f"Phản ánh đã được chuyển đến {unit['name'] if unit else ''}; hạn trả lời {due:%d/%m/%Y}.")
+    return {"report_id": report_id, "task_id": task["id"], "unit_id": unit_id, "deadline": due}
+
+
+async def reject(actor: Actor, report_id: int, *, kind: str, reason: str) -> None:
+    require_triage(actor)
+    reason = (reason or "").strip()
+    if kind not in REJECT_KINDS:
+        raise Invalid("reject_kind_invalid", "Lý do từ chối không hợp lệ")
+    if not reason:
+        raise Invalid("reason_required", "Cần nêu lý do")
+    await _load_new(report_id)
+    now = clock.now()
+    async with write_transaction():
+        await Report.update({Report.status: ReportStatus.rejected.value, Report.reject_kind: kind,
+                             Report.public_reason: reason, Report.triaged_at: now, Report.first_answer_at: now,
+                             Report.resolved_at: now, Report.updated_at: now}).where(
+            (Report.id == report_id) & (Report.status == ReportStatus.new.value))
+        await _event(report_id, "rejected", note=reason, actor_id=actor.id, at=now)
+        await audit.record(actor_id=actor.id, actor_name=actor.full_name, action=f"report.reject.{kind}",
+                           entity="report", entity_id=report_id, after={"reason": reason})
+    await _mail(report_id, "Phản ánh không được tiếp nhận", f"Lý do: {reason}")
+
+
+async def merge_duplicate(actor: Actor, report_id: int, *, original_code: str, reason: str = "") -> None:
+    require_triage(actor)
+    await _load_new(report_id)
+    original = await Report.select(Report.id, Report.code, Report.status).where(
+        Report.code == normalise_code(original_code)).first()
+    if original is None or original["id"] == report_id or original["status"] in (
+            ReportStatus.rejected.value, ReportStatus.duplicate.value):
+        raise Invalid("duplicate_target_invalid", "Mã phản ánh gốc không hợp lệ")
+    reason = (reason or "").strip() or f"Trùng với phản ánh {original['code']}"
+    now = clock.now()
+    async with write_transaction():
+        await Report.update({Report.status: ReportStatus.duplicate.value, Report.duplicate_of: original["id"],
+                             Report.reject_kind: "duplicate", Report.public_reason: reason, Report.triaged_at: now,
+                             Report.first_answer_at: now, Report.resolved_at: now, Report.updated_at: now}).where(
+            (Report.id == report_id) & (Report.status == ReportStatus.new.value))
+        await _event(report_id, "duplicate", note=reason, actor_id=actor.id, at=now)
+        await audit.record(actor_id=actor.id, actor_name=actor.full_name, action="report.merge", entity="report",
+                           entity_id=report_id, after={"original": original["code"]})
+    await _mail(report_id, "Phản ánh trùng lặp", f"{reason}. Theo dõi tại /r/{original['code']}")
+
+
+# ---------------------------------------------------------------- the task hook
+
+
+async def on_task_transition(task_id: int, action: str, **info: Any) -> None:
+    """Called by tasks.services after a transition of any task; acts only on tasks made from a report.
+
+    approve → the unit's submitted result becomes the public answer, its photos the "after" photos,
+    and the report is resolved; submit/return → a public timeline step (no text); cancel → back to triage.
+    """
+    report = await Report.select(Report.id, Report.status, Report.code).where(Report.task_id == task_id).first()
+    if report is None:
+        return
+    now = clock.now()
+    if action in ("submit", "return"):
+        await _event(report["id"], "submitted" if action == "submit" else "returned", at=now)
+        return
+    if action == "cancel":
+        async with write_transaction():
+            await Report.update({Report.status: ReportStatus.new.value, Report.task_id: None, Report.unit: None,
+                                 Report.updated_at: now}).where(Report.id == report["id"])
+            await _event(report["id"], "reopened", at=now)
+        return
+    if action != "approve" or report["status"] == ReportStatus.resolved.value:
+        return
+    from server.tasks.services import get_task
+
+    task = await get_task(SYSTEM_READER, task_id)
+    answer = info.get("answer") or _answer_of(task)
+    after_shas: list[str] = []
+    for progress in task["progress_reports"]:
+        for attachment in progress["attachments"]:
+            if attachment["content_type"].startswith("image/"):
+                after_shas.append(attachment["sha256"])
+    async with write_transaction():
+        await Report.update({Report.status: ReportStatus.resolved.value, Report.public_answer: answer,
+                             Report.resolved_at: now, Report.updated_at: now}).where(Report.id == report["id"])
+        existing = {r["original_sha256"] for r in await ReportPhoto.select(ReportPhoto.original_sha256).where(
+            (ReportPhoto.report == report["id"]) & (ReportPhoto.kind == "after"))}
+        for position, sha in enumerate(after_shas[:photo_work.MAX_PHOTOS]):
+            if sha not in existing:
+                await ReportPhoto.insert(ReportPhoto(report=report["id"], kind="after", original_sha256=sha,
+                                                     position=position, created_at=now))
+        await _event(report["id"], "answered", note=answer, at=now)
+        await _event(report["id"], "resolved", at=now)
+        await audit.record(actor_id=info.get("actor_id"), action="report.resolve", entity="report",
+                           entity_id=report["id"], after={"task": task_id})
+    await process_pending_photos(report["id"])
+    await _mail(report["id"], "Phản ánh đã được giải quyết", f"Trả lời: {answer}\n\nBạn có thể đánh giá câu trả lời "
+                "bằng đường dẫn riêng đã nhận khi gửi phản ánh.")
+
+
+def _answer_of(task: dict[str, Any]) -> str:
+    """The note of the submission the leader approved, else the last progress report's note."""
+    for event in reversed(task["history"]):
+        if event["kind"] == "transition" and event["to_state"] == "submitted" and (event["note"] or "").strip():
+            return event["note"].strip()
+    for progress in reversed(task["progress_reports"]):
+        if (progress["note"] or "").strip():
+            return progress["note"].strip()
+    return "Đơn vị đã xử lý xong."
+
+
+# ---------------------------------------------------------------- mail sink
+
+
+async def outbox(to_address: str | None = None) -> list[dict[str, Any]]:
+    query = MailOutbox.select().order_by(MailOutbox.id)
+    if to_address:
+        query = query.where(MailOutbox.to_address == to_address)
+    return list(await query)

@@ -1,0 +1,129 @@
+"""Open311 GeoReport v2: every endpoint in JSON and XML, errors, windows, and no reporter data in any GET."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from server.reports import admin, services
+from server.reports.tables import Report
+from tests.unit.reports.helpers import SECRET_EMAIL, SECRET_NAME, make_category, make_report
+
+BASE = "/open311/v2"
+ISO_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+
+
+async def test_open311_endpoints_in_both_formats(client_for: Any, j: Any) -> None:
+    category = await make_category(j, target_days=7, name="Vệ sinh môi trường")
+    key = await admin.create_key(None, "Ứng dụng thử")
+    demo = await admin.ensure_demo_open311_key()
+    assert demo == await admin.ensure_demo_open311_key()
+    client = await client_for(None, headers={})
+
+    for fmt in ("json", "xml"):
+        discovery = await client.get(f"{BASE}/discovery.{fmt}")
+        assert discovery.status_code == 200
+        if fmt == "json":
+            assert discovery.json()["endpoints"][0]["formats"] == ["text/xml", "application/json"]
+        else:
+            root = ET.fromstring(discovery.content)
+            assert root.tag == "discovery" and root.find("endpoints/endpoint/url") is not None
+
+        listing = await client.get(f"{BASE}/services.{fmt}")
+        assert listing.status_code == 200
+        if fmt == "json":
+            service = next(s for s in listing.json() if s["service_code"] == category["code"])
+            assert service == {"service_code": category["code"], "service_name": "Vệ sinh môi trường",
+                               "description": "Nước máy, đường ống", "metadata": False, "type": "realtime",
+                               "keywords": "7 ngày làm việc", "group": ""}
+        else:
+            codes = [e.text for e in ET.fromstring(listing.content).findall("service/service_code")]
+            assert category["code"] in codes
+            assert "charset=utf-8" in listing.headers["content-type"]
+
+        definition = await client.get(f"{BASE}/services/{category['code']}.{fmt}")
+        assert definition.status_code == 200
+        missing = await client.get(f"{BASE}/services/nope.{fmt}")
+        assert missing.status_code == 404
+
+        created = await client.post(f"{BASE}/requests.{fmt}", data={
+            "api_key": key, "service_code": category["code"], "lat": "10.76", "long": "106.66",
+            "description": f"Rác thải đổ trộm bên kênh ({fmt})", "first_name": SECRET_NAME, "email": SECRET_EMAIL,
+            "phone": "0933000111"})
+        assert created.status_code == 201, created.text
+        if fmt == "json":
+            code = created.json()[0]["service_request_id"]
+            assert created.json()[0]["token"] == code
+        else:
+            code = ET.fromstring(created.content).find("request/service_request_id").text
+        assert services.CODE_RE.match(code)
+
+        token = await client.get(f"{BASE}/tokens/{code}.{fmt}")
+        assert token.status_code == 200 and code in token.text
+
+        one = await client.get(f"{BASE}/requests/{code}.{fmt}")
+        assert one.status_code == 200
+        if fmt == "json":
+            item = one.json()[0]
+            assert item["status"] == "open" and item["service_code"] == category["code"]
+            assert ISO_OFFSET.match(item["requested_datetime"]) and item["requested_datetime"].endswith("+07:00")
+            assert ISO_OFFSET.match(item["expected_datetime"])
+        else:
+            assert ET.fromstring(one.content).find("request/status").text == "open"
+        for body in (one.content, token.content):
+            for secret in (SECRET_NAME, SECRET_EMAIL, "0933000111"):
+                assert secret.encode() not in body
+
+    # Errors: a list of {code, description}, in the asked format.
+    bad_key = await client.post(f"{BASE}/requests.json", data={"api_key": "wrong", "service_code": category["code"],
+                                                              "lat": "10", "long": "106", "description": "x" * 20})
+    assert bad_key.status_code == 403
+    assert bad_key.json()[0]["code"] == 403 and bad_key.json()[0]["description"]
+    no_place = await client.post(f"{BASE}/requests.xml?api_key={key}",
+                                 data={"service_code": category["code"], "description": "Không có vị trí ở đây"})
+    assert no_place.status_code == 400
+    assert ET.fromstring(no_place.content).find("error/code").text == "400"
+    wrong_jurisdiction = await client.get(f"{BASE}/services.json?jurisdiction_id=elsewhere.example")
+    assert wrong_jurisdiction.status_code == 404 and wrong_jurisdiction.json()[0]["code"] == 404
+    assert (await client.get(f"{BASE}/services.yaml")).status_code == 404
+    via_query = await client.post(f"{BASE}/requests.json?api_key={key}&jurisdiction_id=testserver.local", data={
+        "service_code": category["code"], "address_string": "Chợ Bình Tây", "description": "Ngập nước sau mưa"})
+    assert via_query.status_code in (201, 404)  # the jurisdiction id is the BASE_URL's host
+
+
+async def test_requests_list_window_filters_and_privacy(client_for: Any, j: Any) -> None:
+    category = await make_category(j)
+    recent = await make_report(category)
+    old = await make_report(category)
+    await services.accept(j.receptionist, recent["id"])
+    await services.accept(j.receptionist, old["id"])
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=120)
+    await Report.update({Report.received_at: long_ago}).where(Report.id == old["id"])
+    client = await client_for(None, headers={})
+
+    listed = (await client.get(f"{BASE}/requests.json", params={"service_code": category["code"]})).json()
+    codes = [item["service_request_id"] for item in listed]
+    assert recent["code"] in codes and old["code"] not in codes  # default 90-day window
+    windowed = (await client.get(f"{BASE}/requests.json", params={
+        "service_code": category["code"], "start_date": (long_ago - dt.timedelta(days=1)).isoformat(),
+        "end_date": dt.datetime.now(dt.UTC).isoformat()})).json()
+    assert {recent["code"], old["code"]} <= {item["service_request_id"] for item in windowed}
+    closed = (await client.get(f"{BASE}/requests.json", params={"service_code": category["code"],
+                                                                "status": "closed"})).json()
+    assert closed == []
+    by_ids = (await client.get(f"{BASE}/requests.json",
+                               params={"service_request_id": f"{recent['code']},{old['code']}"})).json()
+    assert len(by_ids) == 2
+    xml = await client.get(f"{BASE}/requests.xml", params={"service_code": category["code"]})
+    root = ET.fromstring(xml.content)
+    assert root.tag == "service_requests" and root.find("request/agency_responsible").text == j.dept.name
+    media = listed[0]["media_url"]
+    assert media.endswith(".webp")
+    bad = await client.get(f"{BASE}/requests.json", params={"start_date": "yesterday"})
+    assert bad.status_code == 400
+    for body in (xml.content, (await client.get(f"{BASE}/requests.json")).content):
+        for secret in (SECRET_NAME, SECRET_EMAIL, recent["phone"], old["phone"]):
+            assert secret.encode() not in body
+    assert len((await client.get(f"{BASE}/requests.json")).json()) <= 1000
