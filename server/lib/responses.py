@@ -35,11 +35,11 @@ def _error_response(request: Request, status: int, code: str, message: str, deta
         if details:
             body["error"]["details"] = details
         return Response(content=body, status_code=status, media_type=MediaType.JSON)
-    return Template(
+    return Template(  # type: ignore[return-value]
         template_name="error.html",
         context={"status": status, "code": code, "message": message},
         status_code=status,
-    ).to_asgi_response(request.app, request)  # type: ignore[return-value]
+    )
 
 
 def domain_error_handler(request: Request, exc: DomainError) -> Response:
@@ -60,9 +60,7 @@ def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Res
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     from urllib.parse import quote
 
-    return Redirect(path=f"/login?next={quote(target, safe='')}").to_asgi_response(  # type: ignore[return-value]
-        request.app, request
-    )
+    return Redirect(path=f"/login?next={quote(target, safe='')}")  # type: ignore[return-value]
 
 
 def permission_denied_handler(request: Request, exc: PermissionDeniedException) -> Response:
