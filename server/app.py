@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 from citizen_portal.controllers import portal_router
 from server.api import api_router
 from server.auth.config import csrf_config, session_auth
+from server.dashboard import dashboard_router
 from server.desk import desk_router
 from server.lib import i18n
 from server.lib.db import close_pool, database_state, prepare_database, start_pool
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             api_router(),
             desk_router(),
+            dashboard_router(),
             portal_router(),
             reports_router(),
             create_static_files_router(path="/static", directories=[SERVER_DIR / "static"], opt={"public": True}),

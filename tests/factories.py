@@ -90,3 +90,13 @@ async def make_task(
         assignee_ids=[a.id for a in (assignees if assignees is not None else [j.head])],
         deadline=deadline or clock.today_vn() + dt.timedelta(days=10),
     )
+
+
+_addresses = itertools.count(1)
+
+
+def client_address() -> tuple[str, int]:
+    """A distinct client address per test client, as distinct phones would have: the per-address login
+    limit then applies to each client, not to the whole suite at once."""
+    n = next(_addresses)
+    return (f"127.{(n // 62500) % 250 + 10}.{(n // 250) % 250}.{n % 250 + 1}", 40000 + n % 20000)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from litestar.stores.base import Store
 
 from server.auth.passwords import hash_password, needs_rehash, verify_password
@@ -32,13 +34,15 @@ async def authenticate(store: Store, username: str, password: str) -> Actor:
         if username
         else None
     )
-    ok = verify_password(row["password_hash"] if row else None, password or "")
+    # argon2 takes ~0.5 s of CPU by design: keep it off the event loop so other requests go on.
+    ok = await asyncio.to_thread(verify_password, row["password_hash"] if row else None, password or "")
     if not ok or row is None or not row["active"]:
         await store.set(key, str(failures + 1), expires_in=LOCKOUT_SECONDS)
         raise Unauthenticated("login_failed", "Tên đăng nhập hoặc mật khẩu không đúng")
     await store.delete(key)
     if needs_rehash(row["password_hash"]):
-        await Person.update({Person.password_hash: hash_password(password)}).where(Person.id == row["id"])
+        new_hash = await asyncio.to_thread(hash_password, password)
+        await Person.update({Person.password_hash: new_hash}).where(Person.id == row["id"])
     actor = await get_actor(row["id"])
     if actor is None:  # pragma: no cover - just checked active
         raise Unauthenticated("login_failed", "Tên đăng nhập hoặc mật khẩu không đúng")

@@ -1,61 +1,82 @@
-"""Desk screens. Thin: each handler asks one service and renders one template."""
+"""Desk screens. Thin: each handler asks one service and renders one template.
+
+Sign-in, sign-out and the language switch live here; the other screens are in the modules beside this one.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server.auth import services as auth
 from server.auth.config import LOGIN_RATE_LIMIT
+from server.desk.admin import AdminDeskController
+from server.desk.assign import AssignDeskController
+from server.desk.base import DeskController
+from server.desk.common import Kept, read_form, referer_path, safe_local_path, see_other
+from server.desk.directives import DirectiveDeskController
+from server.desk.tasks import ApprovalDeskController, TaskDeskController
 from server.lib.errors import DomainError
+from server.lib.i18n import DEFAULT_LOCALE, normalise_locale
 from server.lib.i18n import gettext as _
+
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def _safe_next(target: str | None) -> str:
     """Only local paths, so the login form cannot be used to send people elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/tasks"
+    return safe_local_path(target, "/tasks")
 
 
-class LoginController(Controller):
+class LoginController(DeskController):
     path = "/"
-    include_in_schema = False
 
     @get("/login", opt={"public": True})
-    async def login_page(self, next: str | None = None) -> Template:
-        return Template("desk/login.html", context={"next": _safe_next(next), "error": None})
+    async def login_page(self, next: FromQuery[str | None] = None) -> Template:
+        return Template("desk/login.html", context={"next": _safe_next(next), "error": None, "form": Kept()})
 
     @post("/login", opt={"public": True}, middleware=[LOGIN_RATE_LIMIT.middleware])
-    async def login(
-        self, request: Request, data: dict[str, Any] = Body(media_type=RequestEncodingType.URL_ENCODED)
-    ) -> Template | Redirect:
-        target = _safe_next(str(data.get("next") or ""))
+    async def login(self, request: Request) -> Template | Redirect:
+        form = await read_form(request)
+        target = _safe_next(form.get("next"))
         try:
-            actor = await auth.authenticate(
-                request.app.stores.get("auth"), str(data.get("username") or ""), str(data.get("password") or "")
-            )
+            actor = await auth.authenticate(request.app.stores.get("auth"), form.get("username"), form.get("password"))
         except DomainError as error:
             return Template(
                 "desk/login.html",
-                context={"next": target, "error": _(error.message), "username": data.get("username", "")},
+                context={"next": target, "error": _(error.message), "form": form},
                 status_code=error.status_code,
             )
         request.set_session({"person_id": actor.id})
-        return Redirect(path=target)
+        return see_other(target)
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
         request.clear_session()
-        return Redirect(path="/login")
+        return see_other("/login")
 
-    @get("/", opt={"public": True})
-    async def home(self, request: Request) -> Redirect:
+    @get("/")
+    async def home(self) -> Redirect:
         return Redirect(path="/tasks")
 
+    @get("/lang/{code:str}", opt={"public": True})
+    async def language(self, request: Request, code: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:
+        """Switch the screens' language for a year, and go back to the page the person was on."""
+        locale = normalise_locale(code) or DEFAULT_LOCALE
+        target = safe_local_path(next, "") or referer_path(request, "/tasks")
+        response = see_other(target)
+        response.set_cookie("lang", locale, max_age=LANG_COOKIE_MAX_AGE, path="/", samesite="lax", httponly=True)
+        return response
 
-DESK_CONTROLLERS: list[Any] = [LoginController]
+
+DESK_CONTROLLERS: list[Any] = [
+    LoginController,
+    TaskDeskController,
+    AssignDeskController,
+    ApprovalDeskController,
+    DirectiveDeskController,
+    AdminDeskController,
+]

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import PASSWORD, Jurisdiction, make_jurisdiction
+from tests.factories import PASSWORD, Jurisdiction, client_address, make_jurisdiction
 
 API_HEADERS = {"X-Requested-With": "dieuhanh"}
 
@@ -25,7 +25,7 @@ async def client_for(app: Any) -> AsyncIterator[Callable[..., Any]]:
 
     async def make(actor: Any | None, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
         client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver.local",
+            transport=httpx.ASGITransport(app=app, client=client_address()), base_url="http://testserver.local",
             headers=API_HEADERS if headers is None else headers,
         )
         clients.append(client)

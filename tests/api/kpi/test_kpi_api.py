@@ -16,7 +16,7 @@ from server.lib.db import write_transaction
 from server.people.services import Actor
 from server.units.services import UnitInfo
 from tests.api.conftest import API_HEADERS
-from tests.factories import PASSWORD, make_person, make_unit
+from tests.factories import PASSWORD, client_address, make_person, make_unit
 from tests.unit.kpi.kpi_data import Spec, Tree, insert_tasks, utc
 
 TODAY = dt.datetime.now(dt.UTC).date()
@@ -108,7 +108,9 @@ async def world(app: Any) -> AsyncIterator[World]:
     clients = []
     for actor in (j.leader, j.head, j.officer, None):
         client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver.local", headers=API_HEADERS
+            transport=httpx.ASGITransport(app=app, client=client_address()),
+            base_url="http://testserver.local",
+            headers=API_HEADERS,
         )
         if actor is not None:
             r = await client.post("/api/v1/auth/login", json={"username": actor.username, "password": PASSWORD})

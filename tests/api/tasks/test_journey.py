@@ -106,7 +106,9 @@ async def test_extension_changes_the_deadline_in_force(j, client_for) -> None:
     )
     task = r.json()
     new = deadline + dt.timedelta(days=7)
-    r = await head.post(f"/api/v1/tasks/{task['id']}/extensions", json={"requested_deadline": str(new), "reason": "Mưa lũ"})
+    r = await head.post(
+        f"/api/v1/tasks/{task['id']}/extensions", json={"requested_deadline": str(new), "reason": "Mưa lũ"}
+    )
     assert r.status_code == 201, r.text
     ext = r.json()
     r = await leader.post(f"/api/v1/extensions/{ext['id']}/decision", json={"approve": True})

@@ -1,0 +1,623 @@
+"""The leaders' desk: kpi's figures per sub-unit, per person and per week, the overdue tasks, the drill-downs.
+
+Every figure here is built from `server.kpi.services`' SQL pieces (`_bucket_sql`, `_period_sql`, `scope_sql`,
+`_date_param`), grouped instead of run once per row, so a row and `kpi.figures()` for the same scope always
+agree (tests/unit/dashboard checks it). The lists behind a figure come from `kpi.task_ids()`.
+Like `kpi`, this module only reads.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.kpi import services as kpi
+from server.kpi.services import BUCKETS, Figures
+from server.lib import clock
+from server.lib.db import is_sqlite
+from server.lib.errors import Invalid, NotFound
+from server.people.services import Actor
+from server.tasks.tables import Task
+
+PERIODS = ("week", "month", "quarter", "year", "custom")
+REPORT_PERIODS = ("week", "month", "quarter")
+COUNTED_STATES_SQL = "t.state IN ('done', 'assigned', 'in_progress', 'submitted', 'returned')"
+MAX_PERIOD_DAYS = 3660
+SORTS = ("name", "on_time", "-on_time", "completion", "-completion", "overdue", "-overdue", "total", "-total")
+OVERDUE_LIST_LIMIT = 50
+DRILL_PAGE = 100
+
+
+# ---------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def shifted(self, step: int) -> Period:
+        """The previous (-1) or next (+1) period of the same kind."""
+        if self.kind == "custom":
+            delta = dt.timedelta(days=self.days * step)
+            return Period("custom", self.start + delta, self.end + delta)
+        ref = self.start - dt.timedelta(days=1) if step < 0 else self.end + dt.timedelta(days=1)
+        return period_containing(self.kind, ref)
+
+
+def period_containing(kind: str, day: dt.date) -> Period:
+    if kind == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        return Period(kind, start, start + dt.timedelta(days=6))
+    if kind == "month":
+        last = calendar.monthrange(day.year, day.month)[1]
+        return Period(kind, day.replace(day=1), day.replace(day=last))
+    if kind == "quarter":
+        first_month = 3 * ((day.month - 1) // 3) + 1
+        last = calendar.monthrange(day.year, first_month + 2)[1]
+        return Period(kind, dt.date(day.year, first_month, 1), dt.date(day.year, first_month + 2, last))
+    if kind == "year":
+        return Period(kind, dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
+    raise Invalid("period_invalid", "Khoảng thời gian không hợp lệ")
+
+
+def resolve_period(
+    kind: str | None, start: dt.date | None = None, end: dt.date | None = None, today: dt.date | None = None
+) -> Period:
+    """week / month / quarter / year containing `start` (default today), or custom [start, end]. Default: this month."""
+    today = today or clock.today_vn()
+    kind = (kind or "").strip() or ("custom" if start and end else "month")
+    if kind not in PERIODS:
+        raise Invalid("period_invalid", "Khoảng thời gian không hợp lệ")
+    if kind == "custom":
+        if start is None or end is None or end < start or (end - start).days > MAX_PERIOD_DAYS:
+            raise Invalid("period_invalid", "Khoảng thời gian không hợp lệ")
+        return Period(kind, start, end)
+    return period_containing(kind, start or today)
+
+
+# ---------------------------------------------------------------- scope
+
+
+@dataclass(frozen=True)
+class Scope:
+    id: int
+    name: str
+    path: str
+    parent_id: int | None
+
+
+async def _units_under(path: str) -> list[dict[str, Any]]:
+    return await Task.raw(
+        "SELECT u.id, u.name, u.path, u.parent, u.code FROM units u WHERE u.path LIKE {} ORDER BY u.path", f"{path}%"
+    )
+
+
+async def scope_unit(actor: Actor, unit_id: int | None) -> Scope:
+    """The actor's own subtree, or a unit inside it; anything else is not found (not forbidden)."""
+    target = unit_id if unit_id is not None else actor.unit_id
+    rows = await Task.raw("SELECT u.id, u.name, u.path, u.parent FROM units u WHERE u.id = {}", target)
+    if not rows or not rows[0]["path"].startswith(actor.unit_path):
+        raise NotFound("unit_not_found", "Không tìm thấy đơn vị")
+    row = rows[0]
+    return Scope(id=row["id"], name=row["name"], path=row["path"], parent_id=row["parent"])
+
+
+async def scope_person(actor: Actor, person_id: int) -> dict[str, Any]:
+    rows = await Task.raw(
+        "SELECT p.id, p.full_name, p.unit, u.path, u.name AS unit_name FROM people p JOIN units u ON u.id = p.unit"
+        " WHERE p.id = {}",
+        person_id,
+    )
+    if not rows or not rows[0]["path"].startswith(actor.unit_path):
+        raise NotFound("person_not_found", "Không tìm thấy cán bộ")
+    return rows[0]
+
+
+# ---------------------------------------------------------------- grouped figures
+
+
+def _add(figures: Figures, bucket: str | None, n: int) -> None:
+    if bucket in BUCKETS:
+        setattr(figures, bucket, getattr(figures, bucket) + int(n))
+
+
+def _dates(period: Period) -> list[object]:
+    return [kpi._date_param(d) for d in (period.start, period.end, period.start, period.end)]
+
+
+def _prefilter(period: Period) -> tuple[str, list[object]]:
+    """A condition implied by kpi's period rule that PostgreSQL can answer from the deadline and completed_at
+    indexes (kpi's own reads the completion's local date, which no plain index serves). It only narrows the rows
+    the exact rule then checks, so the figures are kpi's. SQLite stores times as text: there it is left out.
+    """
+    if is_sqlite():
+        return "", []
+    begin = dt.datetime.combine(period.start, dt.time(), tzinfo=clock.VN_TZ)
+    finish = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tzinfo=clock.VN_TZ)
+    return (
+        " AND ((t.deadline >= {} AND t.deadline <= {}) OR (t.completed_at >= {} AND t.completed_at < {}))",
+        [period.start, period.end, begin, finish],
+    )
+
+
+@dataclass
+class Week:
+    start: dt.date
+    end: dt.date
+    figures: Figures
+
+
+def _week_index_sql(date_sql: str, anchor: dt.date) -> str:
+    # The anchor is a date we made ourselves (a Monday), so it is safe to write into the SQL.
+    if is_sqlite():
+        return f"(CAST(julianday({date_sql}) - julianday('{anchor.isoformat()}') AS INTEGER) / 7)"
+    return f"(({date_sql} - DATE '{anchor.isoformat()}') / 7)"
+
+
+async def grouped(path: str, period: Period, today: dt.date) -> tuple[dict[int, Figures], list[Week]]:
+    """kpi.figures(unit_path=path) split by lead unit, and kpi.figures for each week: one pass over the period's tasks.
+
+    Weeks run Monday to Sunday, clipped to the period. A task counts in a week when its deadline or its completion
+    falls in it, exactly as kpi counts it in a period (so a task completed in another week than its deadline's
+    counts in both weeks, once in the period).
+    """
+    anchor = period.start - dt.timedelta(days=period.start.weekday())
+    done_date = kpi._completed_local_date_sql()
+    scope, scope_args = kpi.scope_sql(unit_path=path)
+    extra, extra_args = _prefilter(period)
+    start, end = kpi._date_param(period.start), kpi._date_param(period.end)
+    sql = (
+        "WITH p AS ("
+        f" SELECT t.lead_unit AS unit, {kpi._bucket_sql()} AS bucket,"
+        f" CASE WHEN t.deadline >= {{}} AND t.deadline <= {{}} THEN {_week_index_sql('t.deadline', anchor)} END AS dwk,"
+        f" CASE WHEN t.state = 'done' AND {done_date} >= {{}} AND {done_date} <= {{}}"
+        f" THEN {_week_index_sql(done_date, anchor)} END AS cwk"
+        f" FROM tasks t WHERE {scope} AND {kpi._period_sql()} AND {COUNTED_STATES_SQL}{extra})"
+        " SELECT 'u' AS kind, unit AS k, bucket, COUNT(*) AS n FROM p GROUP BY unit, bucket"
+        " UNION ALL SELECT 'w' AS kind, dwk AS k, bucket, COUNT(*) AS n FROM p"
+        " WHERE dwk IS NOT NULL GROUP BY dwk, bucket"
+        " UNION ALL SELECT 'w' AS kind, cwk AS k, bucket, COUNT(*) AS n FROM p"
+        " WHERE cwk IS NOT NULL AND (dwk IS NULL OR dwk <> cwk) GROUP BY cwk, bucket"
+    )
+    args = [kpi._date_param(today), start, end, start, end, *scope_args, *_dates(period), *extra_args]
+    by_unit: dict[int, Figures] = {}
+    weeks: list[Week] = []
+    monday = anchor
+    while monday <= period.end:
+        weeks.append(Week(max(monday, period.start), min(monday + dt.timedelta(days=6), period.end), Figures()))
+        monday += dt.timedelta(days=7)
+    for row in await Task.raw(sql, *args):
+        if row["kind"] == "u":
+            _add(by_unit.setdefault(row["k"], Figures()), row["bucket"], row["n"])
+        elif 0 <= int(row["k"]) < len(weeks):
+            _add(weeks[int(row["k"])].figures, row["bucket"], row["n"])
+    return by_unit, weeks
+
+
+async def figures_by_lead_unit(path: str, period: Period, today: dt.date) -> dict[int, Figures]:
+    return (await grouped(path, period, today))[0]
+
+
+async def weekly(path: str, period: Period, today: dt.date) -> list[Week]:
+    return (await grouped(path, period, today))[1]
+
+
+async def figures_by_person(path: str, period: Period, today: dt.date) -> dict[int, Figures]:
+    """kpi.figures(person_id=p) for every person whose unit is in the subtree: one query."""
+    extra, extra_args = _prefilter(period)
+    sql = (
+        f"SELECT ta.person AS person, {kpi._bucket_sql()} AS bucket, COUNT(DISTINCT t.id) AS n FROM tasks t"
+        " JOIN task_assignees ta ON ta.task = t.id AND ta.removed_at IS NULL"
+        " WHERE ta.person IN (SELECT p.id FROM people p JOIN units pu ON pu.id = p.unit WHERE pu.path LIKE {})"
+        f" AND {kpi._period_sql()} AND {COUNTED_STATES_SQL}{extra} GROUP BY 1, 2"
+    )
+    result: dict[int, Figures] = {}
+    for row in await Task.raw(sql, kpi._date_param(today), f"{path}%", *_dates(period), *extra_args):
+        _add(result.setdefault(row["person"], Figures()), row["bucket"], row["n"])
+    return result
+
+
+# ---------------------------------------------------------------- the dashboard
+
+
+@dataclass
+class Row:
+    kind: str  # "unit" (the unit's subtree), "own" (tasks the scope unit leads itself), "person"
+    id: int
+    name: str
+    figures: Figures
+    unit_name: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "name": self.name, "unit_name": self.unit_name,
+                **self.figures.as_dict()}
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    period: Period
+    today: dt.date
+    totals: Figures
+    own: Row | None
+    units: list[Row]
+    people: list[Row]
+    weeks: list[Week]
+    overdue: list[dict[str, Any]]
+    sort: str = "name"
+    breadcrumbs: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "unit": {"id": self.scope.id, "name": self.scope.name},
+            "period": {"kind": self.period.kind, "start": self.period.start, "end": self.period.end},
+            "today": self.today,
+            "totals": self.totals.as_dict(),
+            "own": self.own.as_dict() if self.own else None,
+            "units": [row.as_dict() for row in self.units],
+            "people": [row.as_dict() for row in self.people],
+            "weeks": [{"start": w.start, "end": w.end, **w.figures.as_dict()} for w in self.weeks],
+            "overdue": self.overdue,
+            "overdue_total": self.totals.in_progress_overdue,
+        }
+
+
+def _sort_key(sort: str):  # type: ignore[no-untyped-def]
+    name = sort.lstrip("-")
+    descending = sort.startswith("-")
+
+    def key(row: Row) -> tuple[int, float, str]:
+        f = row.figures
+        value: float | None = {
+            "on_time": f.on_time_rate,
+            "completion": f.completion_rate,
+            "overdue": float(f.in_progress_overdue),
+            "total": float(f.total),
+        }.get(name)
+        if value is None:  # rows without tasks go last, whichever the direction
+            return (1, 0.0, row.name)
+        return (0, -value if descending else value, row.name)
+
+    return key
+
+
+def sort_rows(rows: list[Row], sort: str) -> list[Row]:
+    if sort not in SORTS or sort == "name":
+        return rows
+    return sorted(rows, key=_sort_key(sort))
+
+
+def _child_of(root_path: str, path: str) -> str | None:
+    """The path of the direct child of `root_path` that holds `path` (None when `path` is the root)."""
+    rest = path[len(root_path):]
+    if not rest:
+        return None
+    return root_path + rest.split("/", 1)[0] + "/"
+
+
+async def unit_rows(
+    scope: Scope, period: Period, today: dt.date, by_unit: dict[int, Figures] | None = None
+) -> tuple[Figures, Row | None, list[Row]]:
+    if by_unit is None:
+        by_unit = await figures_by_lead_unit(scope.path, period, today)
+    units = await _units_under(scope.path)
+    by_id = {u["id"]: u for u in units}
+    children = [u for u in units if u["parent"] == scope.id]
+    per_child: dict[str, Figures] = {u["path"]: Figures() for u in children}
+    own = Figures()
+    totals = Figures()
+    for unit_id, figures in by_unit.items():
+        unit = by_id.get(unit_id)
+        if unit is None:
+            continue
+        child = _child_of(scope.path, unit["path"])
+        target = own if child is None else per_child.setdefault(child, Figures())
+        for bucket in BUCKETS:
+            _add(target, bucket, getattr(figures, bucket))
+            _add(totals, bucket, getattr(figures, bucket))
+    rows = [Row("unit", u["id"], u["name"], per_child[u["path"]]) for u in children]
+    own_row = Row("own", scope.id, scope.name, own) if own.total else None
+    return totals, own_row, rows
+
+
+async def people_rows(scope: Scope, period: Period, today: dt.date) -> list[Row]:
+    per_person = await figures_by_person(scope.path, period, today)
+    if not per_person:
+        return []
+    ids = list(per_person)
+    placeholders = ", ".join("{}" for _ in ids)
+    rows = await Task.raw(
+        "SELECT p.id, p.full_name, u.name AS unit_name FROM people p JOIN units u ON u.id = p.unit"
+        f" WHERE p.id IN ({placeholders}) ORDER BY u.path, p.full_name, p.id",
+        *ids,
+    )
+    return [Row("person", r["id"], r["full_name"], per_person[r["id"]], unit_name=r["unit_name"]) for r in rows]
+
+
+async def holders(task_ids: list[int]) -> dict[int, list[str]]:
+    """The people currently holding each task (active assignees), main assignee first."""
+    if not task_ids:
+        return {}
+    placeholders = ", ".join("{}" for _ in task_ids)
+    rows = await Task.raw(
+        "SELECT ta.task AS task, p.full_name AS name FROM task_assignees ta JOIN people p ON p.id = ta.person"
+        f" WHERE ta.task IN ({placeholders}) AND ta.removed_at IS NULL ORDER BY ta.task, ta.is_main DESC, p.full_name",
+        *task_ids,
+    )
+    result: dict[int, list[str]] = {}
+    for row in rows:
+        names = result.setdefault(row["task"], [])
+        if row["name"] not in names:
+            names.append(row["name"])
+    return result
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _as_datetime(value: Any) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+async def overdue_tasks(scope: Scope, period: Period, today: dt.date, limit: int = OVERDUE_LIST_LIMIT) -> list[dict]:
+    """The tasks of the 'in progress, overdue' figure, most late first, with days late and who holds them."""
+    scope_sql, scope_args = kpi.scope_sql(unit_path=scope.path)
+    extra, extra_args = _prefilter(period)
+    sql = (
+        "SELECT t.id, t.title, t.state, t.deadline, u.name AS unit_name FROM tasks t JOIN units u ON u.id = t.lead_unit"
+        f" WHERE {scope_sql} AND {kpi._period_sql()} AND {COUNTED_STATES_SQL}"
+        f" AND {kpi._bucket_sql()} = 'in_progress_overdue'{extra}"
+        f" ORDER BY t.deadline, t.id LIMIT {int(limit)}"
+    )
+    rows = await Task.raw(sql, *scope_args, *_dates(period), kpi._date_param(today), *extra_args)
+    names = await holders([r["id"] for r in rows])
+    result = []
+    for r in rows:
+        deadline = _as_date(r["deadline"])
+        result.append({
+            "id": r["id"], "title": r["title"], "state": r["state"], "deadline": deadline,
+            "days_late": (today - deadline).days if deadline else 0, "unit_name": r["unit_name"],
+            "holders": names.get(r["id"], []),
+        })
+    return result
+
+
+async def breadcrumbs(actor: Actor, scope: Scope) -> list[dict[str, Any]]:
+    """The units from the actor's own unit down to the scope, for going back up."""
+    ids = [int(part) for part in scope.path.strip("/").split("/") if part]
+    placeholders = ", ".join("{}" for _ in ids)
+    rows = await Task.raw(f"SELECT u.id, u.name, u.path FROM units u WHERE u.id IN ({placeholders})", *ids)
+    return [{"id": r["id"], "name": r["name"]} for r in sorted(rows, key=lambda r: len(r["path"]))
+            if r["path"].startswith(actor.unit_path)]
+
+
+async def dashboard(
+    actor: Actor,
+    *,
+    unit_id: int | None = None,
+    period: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    sort: str = "name",
+    today: dt.date | None = None,
+    overdue_limit: int = OVERDUE_LIST_LIMIT,
+) -> Dashboard:
+    today = today or clock.today_vn()
+    chosen = resolve_period(period, start, end, today)
+    scope = await scope_unit(actor, unit_id)
+    by_unit, weeks = await grouped(scope.path, chosen, today)
+    totals, own, units = await unit_rows(scope, chosen, today, by_unit)
+    sort = sort if sort in SORTS else "name"
+    return Dashboard(
+        scope=scope,
+        period=chosen,
+        today=today,
+        totals=totals,
+        own=own,
+        units=sort_rows(units, sort),
+        people=sort_rows(await people_rows(scope, chosen, today), sort),
+        weeks=weeks,
+        overdue=await overdue_tasks(scope, chosen, today, overdue_limit),
+        sort=sort,
+        breadcrumbs=await breadcrumbs(actor, scope),
+    )
+
+
+# ---------------------------------------------------------------- drill-down
+
+
+async def own_task_ids(unit_id: int, start: dt.date, end: dt.date, *, bucket: str | None, today: dt.date) -> list[int]:
+    """kpi.task_ids for the tasks a unit leads itself (not its sub-units'): the 'own' row's list."""
+    sql = (
+        f"SELECT t.id, {kpi._bucket_sql()} AS bucket FROM tasks t WHERE t.parent IS NULL AND t.lead_unit = {{}}"
+        f" AND {kpi._period_sql()} AND {COUNTED_STATES_SQL} ORDER BY t.deadline, t.id"
+    )
+    args = [kpi._date_param(today), unit_id, *(kpi._date_param(d) for d in (start, end, start, end))]
+    return [r["id"] for r in await Task.raw(sql, *args) if bucket is None or r["bucket"] == bucket]
+
+
+async def drilldown(
+    actor: Actor,
+    *,
+    bucket: str | None = None,
+    unit_id: int | None = None,
+    person_id: int | None = None,
+    own: bool = False,
+    period: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    offset: int = 0,
+    limit: int = DRILL_PAGE,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """The exact tasks behind one figure: the count is the length of this list."""
+    today = today or clock.today_vn()
+    chosen = resolve_period(period, start, end, today)
+    if bucket in ("", "total"):
+        bucket = None
+    if bucket is not None and bucket not in BUCKETS:
+        raise Invalid("bucket_invalid", "Nhóm số liệu không hợp lệ")
+    label: dict[str, Any]
+    if person_id is not None:
+        person = await scope_person(actor, person_id)
+        ids = await kpi.task_ids(chosen.start, chosen.end, bucket=bucket, person_id=person_id, today=today,
+                                 limit=10**9)
+        label = {"kind": "person", "id": person_id, "name": person["full_name"], "unit_name": person["unit_name"]}
+    else:
+        scope = await scope_unit(actor, unit_id)
+        if own:
+            ids = await own_task_ids(scope.id, chosen.start, chosen.end, bucket=bucket, today=today)
+        else:
+            ids = await kpi.task_ids(chosen.start, chosen.end, bucket=bucket, unit_path=scope.path, today=today,
+                                     limit=10**9)
+        label = {"kind": "own" if own else "unit", "id": scope.id, "name": scope.name, "unit_name": ""}
+    offset = max(0, offset)
+    limit = max(1, min(limit, 500))
+    page = ids[offset:offset + limit]
+    return {
+        "period": chosen,
+        "bucket": bucket,
+        "scope": label,
+        "count": len(ids),
+        "offset": offset,
+        "limit": limit,
+        "items": await task_rows(page, today),
+    }
+
+
+async def task_rows(ids: list[int], today: dt.date) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    placeholders = ", ".join("{}" for _ in ids)
+    rows = await Task.raw(
+        "SELECT t.id, t.title, t.state, t.deadline, t.completed_at, u.name AS unit_name FROM tasks t"
+        f" JOIN units u ON u.id = t.lead_unit WHERE t.id IN ({placeholders})",
+        *ids,
+    )
+    names = await holders(ids)
+    by_id = {r["id"]: r for r in rows}
+    items = []
+    for task_id in ids:
+        r = by_id[task_id]
+        deadline = _as_date(r["deadline"])
+        completed = _as_datetime(r["completed_at"])
+        late = 0
+        if r["state"] == "done" and completed and deadline:
+            late = max(0, (clock.local_date(completed) - deadline).days)
+        elif r["state"] != "done" and deadline and deadline < today:
+            late = (today - deadline).days
+        items.append({
+            "id": task_id, "title": r["title"], "state": r["state"], "deadline": deadline, "completed_at": completed,
+            "unit_name": r["unit_name"], "holders": names.get(task_id, []), "days_late": late,
+        })
+    return items
+
+
+# ---------------------------------------------------------------- directives
+
+
+def _jurisdiction_path(actor: Actor) -> str:
+    return "/" + actor.unit_path.strip("/").split("/")[0] + "/"
+
+
+async def signers(actor: Actor) -> list[str]:
+    rows = await Task.raw(
+        "SELECT DISTINCT d.signer AS signer FROM directives d JOIN units u ON u.id = d.unit WHERE u.path LIKE {}"
+        " ORDER BY d.signer",
+        f"{_jurisdiction_path(actor)}%",
+    )
+    return [r["signer"] for r in rows]
+
+
+async def directive_rollups(
+    actor: Actor,
+    *,
+    signer: str = "",
+    kind: str = "",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    today: dt.date | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Each directive of the jurisdiction with its top-level tasks in the actor's scope, as directives.rollup counts.
+
+    A unit head sees only the directives that gave their subtree a task, and only those tasks.
+    """
+    today = today or clock.today_vn()
+    where = ["u.path LIKE {}"]
+    args: list[object] = [f"{_jurisdiction_path(actor)}%"]
+    if signer.strip():
+        where.append("d.signer = {}")
+        args.append(signer.strip())
+    if kind:
+        if kind not in ("document", "meeting_conclusion"):
+            raise Invalid("directive_kind_invalid", "Loại văn bản không hợp lệ")
+        where.append("d.kind = {}")
+        args.append(kind)
+    if start:
+        where.append("d.issued_on >= {}")
+        args.append(kpi._date_param(start))
+    if end:
+        where.append("d.issued_on <= {}")
+        args.append(kpi._date_param(end))
+    directives = await Task.raw(
+        "SELECT d.id, d.number, d.issued_on, d.signer, d.kind, d.title FROM directives d JOIN units u ON u.id = d.unit"
+        f" WHERE {' AND '.join(where)} ORDER BY d.issued_on DESC, d.id DESC LIMIT {int(limit)}",
+        *args,
+    )
+    if not directives:
+        return []
+    ids = [d["id"] for d in directives]
+    placeholders = ", ".join("{}" for _ in ids)
+    done_date = kpi._completed_local_date_sql()
+    overdue_sql = f"t.state IN {kpi.OPEN_STATES_SQL} AND t.deadline IS NOT NULL AND t.deadline < {{}}"
+    late_sql = (f"t.state = 'done' AND t.deadline IS NOT NULL AND t.completed_at IS NOT NULL"
+                f" AND {done_date} > t.deadline")
+    tasks = await Task.raw(
+        f"SELECT t.id, t.directive, t.title, t.state, t.deadline, CASE WHEN {overdue_sql} THEN 1 ELSE 0 END AS overdue,"
+        f" CASE WHEN {late_sql} THEN 1 ELSE 0 END AS done_late FROM tasks t"
+        f" WHERE t.parent IS NULL AND t.directive IN ({placeholders})"
+        " AND t.lead_unit IN (SELECT su.id FROM units su WHERE su.path LIKE {}) ORDER BY t.deadline, t.id",
+        kpi._date_param(today), *ids, f"{actor.unit_path}%",
+    )
+    per: dict[int, dict[str, Any]] = {
+        i: {"total": 0, "by_state": {}, "done": 0, "overdue": 0, "done_late": 0, "late_tasks": []} for i in ids
+    }
+    for t in tasks:
+        roll = per[t["directive"]]
+        roll["total"] += 1
+        roll["by_state"][t["state"]] = roll["by_state"].get(t["state"], 0) + 1
+        roll["done"] += t["state"] == "done"
+        roll["overdue"] += int(t["overdue"])
+        roll["done_late"] += int(t["done_late"])
+        if int(t["overdue"]):
+            deadline = _as_date(t["deadline"])
+            roll["late_tasks"].append({"id": t["id"], "title": t["title"], "deadline": deadline,
+                                       "days_late": (today - deadline).days if deadline else 0})
+    result = []
+    for d in directives:
+        roll = per[d["id"]]
+        if not actor.is_leader and roll["total"] == 0:
+            continue
+        counted = sum(n for state, n in roll["by_state"].items() if state not in ("cancelled", "draft"))
+        roll["share_done"] = round(roll["done"] / counted, 4) if counted else None
+        result.append({
+            "id": d["id"], "number": d["number"], "issued_on": _as_date(d["issued_on"]), "signer": d["signer"],
+            "kind": d["kind"], "title": d["title"], "rollup": roll,
+        })
+    return result

@@ -1,0 +1,87 @@
+"""Desk screens for directives (văn bản chỉ đạo) and meeting conclusions, with their tasks' roll-up."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
+
+from server.desk.base import DeskController
+from server.desk.common import Kept, flash_of, page, parse_date, read_form, see_other
+from server.directives import services
+from server.directives.tables import DirectiveKind
+from server.lib import clock
+from server.lib.errors import DomainError, Invalid
+from server.lib.guards import actor_of, leader_only
+from server.lib.i18n import gettext as _
+from server.people.services import Actor
+from server.tasks.services import list_tasks
+
+KINDS = [kind.value for kind in DirectiveKind]
+ROLLUP_STATES = ("assigned", "in_progress", "submitted", "returned", "done", "cancelled", "draft")
+
+
+def _new_page(actor: Actor, form: Kept, error: str | None = None, status_code: int = 200) -> Template:
+    return page("directives/new.html", form=form, error=error, kinds=KINDS, status_code=status_code)
+
+
+class DirectiveDeskController(DeskController):
+    path = "/directives"
+
+    @get("/")
+    async def index(
+        self,
+        request: Request,
+        q: Annotated[str, QueryParameter(max_length=200)] = "",
+        kind: FromQuery[str] = "",
+    ) -> Template:
+        kind = kind if kind in KINDS else ""
+        directives = await services.list_directives(actor_of(request), q=q, kind=kind or None, limit=200)
+        return page("directives/list.html", directives=directives, q=q, kind=kind, kinds=KINDS)
+
+    @get("/new", guards=[leader_only])
+    async def new(self, request: Request) -> Template:
+        actor = actor_of(request)
+        defaults = {"issued_on": [clock.today_vn().isoformat()], "signer": [actor.full_name],
+                    "issuing_body": [actor.unit_name], "kind": [DirectiveKind.document.value]}
+        return _new_page(actor, Kept(defaults))
+
+    @post("/new", guards=[leader_only])
+    async def create(self, request: Request) -> Template | Redirect:
+        actor = actor_of(request)
+        form = await read_form(request)
+        try:
+            issued_on = parse_date(form.get("issued_on"))
+            if issued_on is None:
+                raise Invalid("directive_date_required", "Cần nhập ngày ban hành")
+            directive = await services.create_directive(
+                actor,
+                number=form.get("number"),
+                issued_on=issued_on,
+                signer=form.get("signer"),
+                issuing_body=form.get("issuing_body"),
+                title=form.get("title"),
+                kind=form.get("kind") or DirectiveKind.document.value,
+                summary=form.get("summary"),
+            )
+        except DomainError as error:
+            return _new_page(actor, form, _(error.message), error.status_code)
+        return see_other(f"/directives/{directive['id']}", ok="directive_created")
+
+    @get("/{directive_id:int}")
+    async def detail(self, request: Request, directive_id: FromPath[int], ok: FromQuery[str | None] = None) -> Template:
+        actor = actor_of(request)
+        directive = await services.get_directive(actor, directive_id)
+        items = (await list_tasks(actor, view="scope", directive_id=directive_id, limit=200))["items"]
+        # The roll-up counts the directive's own tasks; the parts of a split task are on the task's page.
+        tasks = [item for item in items if item["parent_id"] is None] or items
+        return page(
+            "directives/detail.html",
+            directive=directive,
+            rollup=directive["rollup"],
+            rollup_states=[state for state in ROLLUP_STATES if directive["rollup"]["by_state"].get(state)],
+            tasks=tasks,
+            ok=flash_of(ok),
+        )

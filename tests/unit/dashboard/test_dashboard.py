@@ -1,0 +1,185 @@
+"""The dashboard's figures: the seed's 77 % / 50 %, rows that agree with kpi.figures, drill-downs that match."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from server.dashboard import charts, excel, services
+from server.directives import services as directives
+from server.kpi import services as kpi
+from server.kpi.services import BUCKETS, Figures
+from server.lib.errors import Invalid, NotFound
+from server.lib.i18n import format_percent
+from tests.unit.dashboard.seed_data import END, EXPECTED, START, TODAY, World, build
+
+
+@pytest.fixture(scope="module")
+async def world() -> World:
+    return await build()
+
+
+def _counts(f: Figures) -> dict[str, int]:
+    return {b: getattr(f, b) for b in BUCKETS}
+
+
+async def _board(world: World, actor=None, **kw) -> services.Dashboard:  # type: ignore[no-untyped-def]
+    return await services.dashboard(actor or world.j.leader, period="month", start=START, today=TODAY, **kw)
+
+
+async def test_the_seed_figure(world: World) -> None:
+    board = await _board(world)
+    assert board.period == services.Period("month", START, END)
+    assert _counts(board.totals) == EXPECTED
+    assert board.totals.total == 100
+    assert board.totals.completion_rate == pytest.approx(0.77)
+    assert board.totals.on_time_rate == pytest.approx(0.50)
+    assert format_percent(board.totals.completion_rate) == "77%"
+    assert format_percent(board.totals.on_time_rate) == "50%"
+    assert board.totals == await kpi.figures(START, END, unit_path=world.j.root.path, today=TODAY)
+
+
+async def test_unit_rows_sum_to_the_total_and_agree_with_kpi(world: World) -> None:
+    board = await _board(world)
+    assert [row.id for row in board.units] == [world.j.dept.id, world.j.other_dept.id]
+    assert board.own is not None and board.own.id == world.j.root.id
+    summed = Figures()
+    for row in [board.own, *board.units]:
+        for b in BUCKETS:
+            setattr(summed, b, getattr(summed, b) + getattr(row.figures, b))
+    assert summed == board.totals
+    for row in board.units:
+        path = {world.j.dept.id: world.j.dept.path, world.j.other_dept.id: world.j.other_dept.path}[row.id]
+        assert row.figures == await kpi.figures(START, END, unit_path=path, today=TODAY)
+    # The xlsx/print table: own row first, then the sub-units; they sum to the totals row.
+    table = excel.unit_table_rows(board)
+    assert sum(r.figures.total for r in table) == board.totals.total == 100
+
+
+async def test_people_rows_agree_with_kpi(world: World) -> None:
+    board = await _board(world)
+    people = {row.id: row for row in board.people}
+    j = world.j
+    assert set(people) == {j.officer.id, j.officer2.id, j.other_officer.id, j.head.id}
+    for person_id, row in people.items():
+        assert row.figures == await kpi.figures(START, END, person_id=person_id, today=TODAY), row.name
+    # The officer's subtasks count for them (6 overdue subtasks), never for a unit.
+    assert people[j.officer.id].figures.in_progress_overdue >= 6
+    # Every counted task has at least one holder, so the people's tasks cover the scope's.
+    assert sum(r.figures.total for r in board.people) >= board.totals.total
+
+
+async def test_weeks_agree_with_kpi(world: World) -> None:
+    board = await _board(world)
+    assert board.weeks[0].start == START and board.weeks[-1].end == END
+    assert [w.start.weekday() for w in board.weeks[1:]] == [0] * (len(board.weeks) - 1)
+    for week in board.weeks:
+        assert week.figures == await kpi.figures(week.start, week.end, unit_path=world.j.root.path, today=TODAY)
+
+
+async def test_every_drilldown_count_equals_its_list(world: World) -> None:
+    board = await _board(world)
+    leader = world.j.leader
+    targets: list[tuple[dict, Figures]] = [({"unit_id": None}, board.totals)]
+    targets += [({"unit_id": row.id}, row.figures) for row in board.units]
+    targets += [({"unit_id": board.own.id, "own": True}, board.own.figures)] if board.own else []
+    targets += [({"person_id": row.id}, row.figures) for row in board.people]
+    for args, figures in targets:
+        for bucket in (*BUCKETS, None):
+            expected = figures.total if bucket is None else getattr(figures, bucket)
+            result = await services.drilldown(leader, bucket=bucket, start=START, end=END, today=TODAY, limit=500,
+                                              **args)
+            assert result["count"] == expected == len(result["items"]), (args, bucket)
+            if bucket is not None:
+                assert len({item["id"] for item in result["items"]}) == expected
+
+
+async def test_overdue_list_names_who_holds_it(world: World) -> None:
+    board = await _board(world)
+    assert len(board.overdue) == board.totals.in_progress_overdue == 8
+    assert board.overdue[0]["days_late"] == 10  # deadline 10/03, today 20/03
+    assert all(item["holders"] for item in board.overdue)
+    late = [item["days_late"] for item in board.overdue]
+    assert late == sorted(late, reverse=True)
+
+
+async def test_unit_head_sees_only_their_subtree(world: World) -> None:
+    j = world.j
+    board = await _board(world, actor=j.head)
+    assert board.scope.id == j.dept.id
+    assert board.totals == await kpi.figures(START, END, unit_path=j.dept.path, today=TODAY)
+    assert [row.id for row in board.units] == [j.dept_sub.id]
+    with pytest.raises(NotFound):
+        await _board(world, actor=j.head, unit_id=j.other_dept.id)
+    with pytest.raises(NotFound):
+        await _board(world, unit_id=world.j2.root.id)
+    with pytest.raises(NotFound):
+        await services.drilldown(j.head, person_id=j.other_officer.id, start=START, end=END, today=TODAY)
+    narrowed = await _board(world, unit_id=j.dept_sub.id)
+    assert narrowed.scope.id == j.dept_sub.id and narrowed.units == []
+
+
+async def test_sorting_by_on_time_rate(world: World) -> None:
+    board = await _board(world, sort="-on_time")
+    rates = [row.figures.on_time_rate for row in board.units if row.figures.on_time_rate is not None]
+    assert rates == sorted(rates, reverse=True)
+    board = await _board(world, sort="on_time")
+    rates = [row.figures.on_time_rate for row in board.units if row.figures.on_time_rate is not None]
+    assert rates == sorted(rates)
+
+
+async def test_directive_rollups_agree_with_directives_rollup(world: World) -> None:
+    rows = await services.directive_rollups(world.j.leader, today=TODAY)
+    mine = {row["id"]: row for row in rows if row["id"] in world.directive_ids}
+    assert set(mine) == set(world.directive_ids)
+    for directive_id, row in mine.items():
+        reference = await directives.rollup(directive_id)
+        roll = row["rollup"]
+        # directives.rollup reads today's date; the late counts depend on it, the rest does not.
+        assert roll["total"] == reference["total"]
+        assert roll["by_state"] == reference["by_state"]
+        assert roll["done"] == reference["done"]
+        assert roll["share_done"] == reference["share_done"]
+        assert roll["done_late"] == reference["done_late"]
+        assert roll["overdue"] == len(roll["late_tasks"])
+    only = await services.directive_rollups(world.j.leader, kind="meeting_conclusion", today=TODAY)
+    assert {row["kind"] for row in only} == {"meeting_conclusion"}
+    signed = await services.directive_rollups(world.j.leader, signer="Nguyễn Văn Phó", today=TODAY)
+    assert {row["signer"] for row in signed} == {"Nguyễn Văn Phó"}
+    assert await services.directive_rollups(world.j.leader, start=dt.date(2026, 3, 1), today=TODAY) == [] or all(
+        row["issued_on"] >= dt.date(2026, 3, 1)
+        for row in await services.directive_rollups(world.j.leader, start=dt.date(2026, 3, 1), today=TODAY)
+    )
+    head_rows = await services.directive_rollups(world.j.head, today=TODAY)
+    for row in head_rows:
+        assert row["rollup"]["total"] <= mine[row["id"]]["rollup"]["total"]
+
+
+def test_periods() -> None:
+    day = dt.date(2026, 2, 18)  # a Wednesday
+    period = services.Period
+    assert services.resolve_period("week", today=day) == period("week", dt.date(2026, 2, 16), dt.date(2026, 2, 22))
+    assert services.resolve_period(None, today=day) == period("month", dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert services.resolve_period("quarter", today=day).end == dt.date(2026, 3, 31)
+    assert services.resolve_period("year", today=day).start == dt.date(2026, 1, 1)
+    assert services.resolve_period("month", dt.date(2024, 2, 10)).end == dt.date(2024, 2, 29)
+    custom = services.resolve_period("custom", dt.date(2026, 1, 5), dt.date(2026, 1, 9))
+    assert custom.shifted(-1) == services.Period("custom", dt.date(2025, 12, 31), dt.date(2026, 1, 4))
+    assert services.period_containing("quarter", day).shifted(1).start == dt.date(2026, 4, 1)
+    for bad in (("custom", dt.date(2026, 1, 9), dt.date(2026, 1, 5)), ("decade", None, None), ("custom", None, None)):
+        with pytest.raises(Invalid):
+            services.resolve_period(*bad)
+
+
+def test_trend_svg_is_light_and_well_formed() -> None:
+    import xml.etree.ElementTree as ET
+
+    monday = dt.date(2026, 3, 2)
+    weeks = [services.Week(monday + dt.timedelta(days=7 * i), monday + dt.timedelta(days=7 * i + 6),
+                           Figures(i, 2, 3, i % 2)) for i in range(14)]
+    svg = charts.trend_svg(weeks)
+    ET.fromstring(svg)
+    assert len(svg) < 20_000
+    assert "polyline" in svg and "viewBox" in svg
+    ET.fromstring(charts.trend_svg([]))
