@@ -11,6 +11,7 @@ from server.kpi.controllers import KpiApiController
 from server.media.controllers import AttachmentApiController
 from server.notifications.controllers import InboxApiController, JobAdminApiController, PushApiController
 from server.people.controllers import PeopleApiController
+from server.sync.controllers import SyncApiController
 from server.tasks.controllers import (
     ApprovalApiController,
     ExtensionApiController,
@@ -38,5 +39,6 @@ def api_router() -> Router:
             InboxApiController,
             PushApiController,
             JobAdminApiController,
+            SyncApiController,
         ],
     )

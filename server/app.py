@@ -21,6 +21,7 @@ from litestar.template.config import TemplateConfig
 
 from citizen_portal.controllers import portal_router
 from server.api import api_router
+from server.app_shell import app_shell_router
 from server.auth.config import csrf_config, session_auth
 from server.dashboard import dashboard_router
 from server.desk import desk_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             dashboard_router(),
             portal_router(),
             reports_router(),
+            app_shell_router(),
             create_static_files_router(path="/static", directories=[SERVER_DIR / "static"], opt={"public": True}),
         ],
         lifespan=[lifespan],

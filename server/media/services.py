@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import sqlite3
 from typing import Any
+
+import asyncpg
 
 from server.audit import services as audit
 from server.lib import clock
@@ -49,7 +52,7 @@ def _image_size(data: bytes) -> tuple[int | None, int | None]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-    except Exception as error:  # noqa: BLE001 - any decoder failure means the upload is not a usable image
+    except Exception as error:
         raise Invalid("image_unreadable", "Không đọc được ảnh") from error
     if width * height > MAX_IMAGE_PIXELS:
         raise Invalid("image_too_large", "Ảnh có kích thước quá lớn")
@@ -103,13 +106,26 @@ async def attach(
         if existing is not None:
             return await get_attachment(existing["id"])
     stored = await store_file(data, storage)
+    try:
+        return await _insert_attachment(stored["id"], owner_kind, owner_id, filename, actor_id, client_id)
+    except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
+        # The same upload, sent twice at once: the first one won; answer with it.
+        existing = await Attachment.select(Attachment.id).where(Attachment.client_id == client_id).first()
+        if existing is None:
+            raise
+        return await get_attachment(existing["id"])
+
+
+async def _insert_attachment(
+    file_id: int, owner_kind: str, owner_id: int, filename: str, actor_id: int | None, client_id: str | None
+) -> dict[str, Any]:
     async with write_transaction():
         if client_id:
             existing = await Attachment.select(Attachment.id).where(Attachment.client_id == client_id).first()
             if existing is not None:
                 return await get_attachment(existing["id"])
         rows = await Attachment.insert(
-            Attachment(file=stored["id"], owner_kind=owner_kind, owner_id=owner_id, filename=filename,
+            Attachment(file=file_id, owner_kind=owner_kind, owner_id=owner_id, filename=filename,
                        uploaded_by=actor_id, client_id=client_id, created_at=clock.now())
         ).returning(Attachment.id)
         attachment = await get_attachment(rows[0]["id"])

@@ -1,0 +1,389 @@
+/* The screens, rendered from IndexedDB first (so they work offline), refreshed from the network. */
+'use strict';
+(function (g) {
+  const DH = (g.DH = g.DH || {});
+  const t = (text) => DH.i18n.t(text);
+  const STATES = {
+    draft: 'Nháp', assigned: 'Mới giao', in_progress: 'Đang thực hiện', submitted: 'Chờ duyệt',
+    returned: 'Trả lại', done: 'Hoàn thành', cancelled: 'Đã hủy',
+  };
+  const URGENCY = [
+    ['overdue', 'Quá hạn'], ['due_today', 'Đến hạn hôm nay'], ['due_soon', 'Sắp đến hạn'],
+    ['later', 'Trong hạn'], ['closed', 'Đã kết thúc'],
+  ];
+  const RETURN_REASONS = ['Thiếu ảnh minh chứng', 'Chưa đạt yêu cầu', 'Cần bổ sung báo cáo'];
+
+  function esc(value) {
+    return String(value == null ? '' : value).replace(/[&<>"']/g, (c) => (
+      { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+  }
+  function date(value) {
+    if (!value) return '—';
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+    if (!m) return esc(value);
+    if (value.length <= 10) return `${m[3]}/${m[2]}/${m[1]}`;
+    const d = new Date(value);
+    const local = new Date(d.getTime() + 7 * 3600 * 1000); // Asia/Ho_Chi_Minh, no daylight saving
+    const p = (n) => String(n).padStart(2, '0');
+    return `${p(local.getUTCDate())}/${p(local.getUTCMonth() + 1)}/${local.getUTCFullYear()} `
+      + `${p(local.getUTCHours())}:${p(local.getUTCMinutes())}`;
+  }
+  function stateLabel(state) { return t(STATES[state] || state); }
+  function main() { return g.document.getElementById('main'); }
+  function set(html) { main().innerHTML = html; main().focus({ preventScroll: true }); }
+
+  async function tasksView() {
+    const tasks = await DH.db.all('tasks');
+    const order = Object.fromEntries(URGENCY.map(([key], i) => [key, i]));
+    tasks.sort((a, b) => (order[a.urgency] - order[b.urgency])
+      || String(a.deadline || '9999').localeCompare(String(b.deadline || '9999')) || b.id - a.id);
+    const waiting = new Set((await DH.outbox.list()).filter(DH.outbox.isWaiting).map((i) => i.task_id));
+    const synced = await DH.db.meta.get('tasks_cursor');
+    let html = `<h1>${t('Nhiệm vụ của tôi')}</h1>`;
+    if (!tasks.length) {
+      html += `<p class="empty">${t(synced ? 'Không có nhiệm vụ nào' : 'Chưa có dữ liệu trên máy. Hãy mở ứng dụng khi có mạng.')}</p>`;
+    }
+    html += '<nav class="counts" aria-label="' + esc(t('Nhiệm vụ')) + '">';
+    for (const [key, label] of URGENCY) {
+      const n = tasks.filter((task) => task.urgency === key).length;
+      if (key !== 'closed') html += `<span class="count u-${key}" data-urgency="${key}">${t(label)}: <b>${n}</b></span>`;
+    }
+    html += '</nav>';
+    for (const [key, label] of URGENCY) {
+      const group = tasks.filter((task) => task.urgency === key);
+      if (!group.length) continue;
+      html += `<section class="group" data-group="${key}"><h2>${t(label)} (${group.length})</h2><ul class="cards">`;
+      for (const task of group) {
+        html += `<li><a class="card u-${key}" href="#/task/${task.id}" data-task-id="${task.id}">
+          <span class="title">${esc(task.title)}</span>
+          <span class="meta">${t('Hạn xử lý')}: ${date(task.deadline)} · <span class="state">${stateLabel(task.state)}</span>
+          · ${t('Tiến độ')}: ${task.progress_percent == null ? 0 : task.progress_percent}%</span>
+          ${waiting.has(task.id) ? `<span class="pending">${t('Đang chờ gửi')}</span>` : ''}</a></li>`;
+      }
+      html += '</ul></section>';
+    }
+    set(html);
+  }
+
+  function photosHtml(attachments) {
+    return (attachments || []).map((a) => `<a href="/api/v1/attachments/${a.id}" target="_blank" rel="noopener">
+      <img class="thumb" alt="${esc(a.filename)}" loading="lazy" src="/api/v1/attachments/${a.id}"></a>`).join('');
+  }
+  function place(report) {
+    if (report.latitude == null) return '';
+    const acc = report.accuracy_m == null ? '' : ` (±${Math.round(report.accuracy_m)} m)`;
+    return `<a class="place" target="_blank" rel="noopener"
+      href="https://www.openstreetmap.org/?mlat=${report.latitude}&mlon=${report.longitude}#map=18/${report.latitude}/${report.longitude}">
+      ${t('Vị trí')}: ${Number(report.latitude).toFixed(5)}, ${Number(report.longitude).toFixed(5)}${acc}</a>`;
+  }
+  function outboxLine(item) {
+    const state = !DH.outbox.isWaiting(item) && item.outcome
+      ? `<span class="refused">${t(item.outcome === 'refused' ? 'Bị từ chối' : 'Lỗi')}: ${esc(errorMessage(item))}</span>`
+      : `<span class="pending">${t('Đang chờ gửi')}</span>`;
+    const what = item.kind === 'progress' ? t('Báo cáo tiến độ')
+      : item.kind === 'extension' ? t('Xin gia hạn') : actionLabel(item.body.action);
+    const note = item.body.note || item.body.reason || '';
+    const photos = (item.photos || []).length;
+    return `<li class="outbox-item" data-outbox-id="${esc(item.id)}" data-outcome="${esc(item.outcome || 'waiting')}">
+      <b>${esc(what)}</b> — ${esc(item.label)}${note ? `<br><q>${esc(note)}</q>` : ''}
+      ${item.body.percent != null ? ` · ${item.body.percent}%` : ''}${photos ? ` · ${photos} ${t('ảnh')}` : ''}
+      <br>${state}
+      ${!DH.outbox.isWaiting(item) && item.outcome ? `<button type="button" class="link" data-dismiss="${esc(item.id)}">${t('Bỏ qua')}</button>` : ''}
+    </li>`;
+  }
+  function errorMessage(item) {
+    const body = item.answer && item.answer.body;
+    const failed = (item.photos || []).find((p) => p.error);
+    return (body && body.error && body.error.message) || (failed && failed.error) || '';
+  }
+  function actionLabel(action) {
+    return t({ submit: 'Gửi duyệt', approve: 'Duyệt hoàn thành', return: 'Trả lại', cancel: 'Đã hủy' }[action] || action);
+  }
+
+  async function loadDetail(id) {
+    let detail = await DH.db.get('details', id);
+    if (!detail && g.navigator.onLine) {
+      try {
+        const r = await fetch(`/api/v1/tasks/${id}`, { credentials: 'same-origin' });
+        if (r.ok) { detail = await r.json(); await DH.db.put('details', detail); }
+      } catch (e) { /* offline */ }
+    }
+    return detail;
+  }
+
+  async function taskView(id) {
+    const task = await loadDetail(id);
+    if (!task) { set(`<p class="empty">${t('Chưa có dữ liệu trên máy. Hãy mở ứng dụng khi có mạng.')}</p>`); return; }
+    const mine = (await DH.outbox.list()).filter((item) => item.task_id === id);
+    const actions = task.allowed_actions || [];
+    let html = `<a class="back" href="#/">‹ ${t('Quay lại')}</a>
+      <h1>${esc(task.title)}</h1>
+      <p class="state-line"><span class="state badge-${esc(task.state)}" data-state="${esc(task.state)}">${stateLabel(task.state)}</span>
+      · ${t('Hạn xử lý')}: <b>${date(task.deadline)}</b> · ${t('Tiến độ')}: ${task.progress_percent || 0}%</p>
+      <dl>
+        <dt>${t('Đơn vị chủ trì')}</dt><dd>${esc(task.lead_unit_name)}</dd>
+        ${task.coordinating_units && task.coordinating_units.length ? `<dt>${t('Đơn vị phối hợp')}</dt><dd>${task.coordinating_units.map((u) => esc(u.name)).join(', ')}</dd>` : ''}
+        <dt>${t('Người thực hiện')}</dt><dd>${(task.assignees || []).map((a) => esc(a.full_name)).join(', ') || '—'}</dd>
+        ${task.directive ? `<dt>${t('Văn bản chỉ đạo')}</dt><dd>${esc(task.directive.number || '')} ${esc(task.directive.summary || task.directive.title || '')}</dd>` : ''}
+      </dl>
+      ${task.description ? `<h2>${t('Mô tả')}</h2><p>${esc(task.description)}</p>` : ''}`;
+    if (mine.length) html += `<h2>${t('Đang chờ gửi')}</h2><ul class="outbox">${mine.map(outboxLine).join('')}</ul>`;
+    html += '<div class="actions">';
+    if (task.can_report && !['done', 'cancelled'].includes(task.state)) {
+      html += `<a class="button primary" href="#/task/${id}/report">${t('Báo cáo tiến độ')}</a>`;
+    }
+    if (actions.includes('submit')) html += `<button type="button" class="button" data-action="submit">${t('Gửi duyệt')}</button>`;
+    if (task.can_report && !['done', 'cancelled'].includes(task.state)) {
+      html += `<a class="button" href="#/task/${id}/extend">${t('Xin gia hạn')}</a>`;
+    }
+    html += '</div>';
+    const reports = task.progress_reports || [];
+    html += `<h2>${t('Báo cáo tiến độ')}</h2>`;
+    html += reports.length ? '<ul class="reports">' + reports.slice().reverse().map((r) => `<li class="report${r.refused_reason ? ' refused' : ''}">
+      <span class="meta">${date(r.captured_at)} · ${esc(r.author)}${r.percent != null ? ` · ${r.percent}%` : ''}</span>
+      ${r.refused_reason ? `<span class="refused">${t('Báo cáo bị từ chối')}</span>` : ''}
+      <p>${esc(r.note)}</p>${place(r)}<div class="photos">${photosHtml(r.attachments)}</div></li>`).join('') + '</ul>'
+      : `<p class="empty">${t('Chưa có báo cáo')}</p>`;
+    html += `<h2>${t('Lịch sử')}</h2><ol class="history">` + (task.history || []).map((e) => `<li>
+      <span class="meta">${date(e.received_at)} · ${esc(e.actor || '')}</span>
+      ${e.to_state ? stateLabel(e.to_state) : esc(e.kind)}${e.note ? `: ${esc(e.note)}` : ''}</li>`).join('') + '</ol>';
+    set(html);
+    const submit = main().querySelector('[data-action="submit"]');
+    if (submit) {
+      submit.addEventListener('click', async () => {
+        if (!g.confirm(t('Gửi kết quả để duyệt?'))) return;
+        await DH.app.queue('transition', id, {
+          action: 'submit', note: '', reason: '', captured_at: new Date().toISOString(),
+        }, { label: task.title });
+        await DH.app.patchTask(id, { state: 'submitted' });
+        DH.app.render();
+      });
+    }
+  }
+
+  async function reportView(id) {
+    const task = await loadDetail(id) || await DH.db.get('tasks', id);
+    if (!task) { set(`<p class="empty">${t('Chưa có dữ liệu trên máy. Hãy mở ứng dụng khi có mạng.')}</p>`); return; }
+    set(`<a class="back" href="#/task/${id}">‹ ${t('Quay lại')}</a>
+      <h1>${t('Báo cáo tiến độ')}</h1><p class="subtitle">${esc(task.title)}</p>
+      <form id="report-form" novalidate>
+        <label for="note">${t('Nội dung')}</label>
+        <textarea id="note" name="note" rows="4"></textarea>
+        <label for="percent">${t('Tiến độ')} (%)</label>
+        <div class="percent"><input id="percent" name="percent" type="range" min="0" max="100" step="5"
+          value="${task.progress_percent || 0}"><output id="percent-out">${task.progress_percent || 0}%</output></div>
+        <fieldset><legend>${t('Ảnh minh chứng')}</legend>
+          <label class="button" for="camera">${t('Chụp ảnh')}</label>
+          <input id="camera" class="visually-hidden" type="file" accept="image/*" capture="environment" multiple>
+          <label class="button" for="gallery">${t('Chọn từ thư viện')}</label>
+          <input id="gallery" class="visually-hidden" type="file" accept="image/*" multiple>
+          <div id="previews" class="photos"></div>
+        </fieldset>
+        <p id="gps" class="gps">${t('Đang lấy vị trí…')}</p>
+        <button type="button" class="link" id="relocate">${t('Lấy lại vị trí')}</button>
+        <p id="form-error" class="error" role="alert"></p>
+        <button type="submit" class="button primary wide">${t('Gửi báo cáo')}</button>
+      </form>`);
+    const form = main().querySelector('#report-form');
+    const photos = [];
+    const shrinking = [];
+    let position = null;
+    const percent = form.querySelector('#percent');
+    let touched = false;
+    percent.addEventListener('input', () => { touched = true; form.querySelector('#percent-out').textContent = `${percent.value}%`; });
+    async function locate() {
+      const gps = form.querySelector('#gps');
+      gps.textContent = t('Đang lấy vị trí…');
+      position = await DH.camera.locate();
+      gps.textContent = position
+        ? `${t('Vị trí')}: ${position.latitude.toFixed(5)}, ${position.longitude.toFixed(5)} (±${position.accuracy_m} m)`
+        : t('Không lấy được vị trí');
+      gps.dataset.ready = position ? 'yes' : 'no';
+    }
+    locate();
+    form.querySelector('#relocate').addEventListener('click', locate);
+    for (const input of form.querySelectorAll('input[type=file]')) {
+      input.addEventListener('change', () => {
+        for (const file of input.files) {
+          const job = DH.camera.shrink(file).then((photo) => {
+            photos.push(photo);
+            const img = g.document.createElement('img');
+            img.className = 'thumb';
+            img.alt = photo.name;
+            img.src = URL.createObjectURL(photo.blob);
+            form.querySelector('#previews').append(img);
+          });
+          shrinking.push(job);
+        }
+        input.value = '';
+      });
+    }
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      await Promise.all(shrinking);
+      const note = form.querySelector('#note').value.trim();
+      if (!note && !touched) { form.querySelector('#form-error').textContent = t('Cần nhập nội dung hoặc tiến độ'); return; }
+      const body = {
+        note, percent: Number(percent.value), latitude: null, longitude: null, accuracy_m: null,
+        captured_at: new Date().toISOString(),
+      };
+      if (position) Object.assign(body, position);
+      await DH.app.queue('progress', id, body, { label: task.title, photos });
+      await DH.app.patchTask(id, { progress_percent: body.percent });
+      g.location.hash = `#/task/${id}`;
+    });
+  }
+
+  async function extendView(id) {
+    const task = await loadDetail(id) || await DH.db.get('tasks', id);
+    if (!task) { set(`<p class="empty">${t('Chưa có dữ liệu trên máy. Hãy mở ứng dụng khi có mạng.')}</p>`); return; }
+    set(`<a class="back" href="#/task/${id}">‹ ${t('Quay lại')}</a>
+      <h1>${t('Xin gia hạn')}</h1><p class="subtitle">${esc(task.title)} · ${t('Hạn xử lý')}: ${date(task.deadline)}</p>
+      <form id="extend-form">
+        <label for="deadline">${t('Hạn mới')}</label><input id="deadline" type="date" required>
+        <label for="reason">${t('Lý do')}</label><textarea id="reason" rows="3" required></textarea>
+        <button class="button primary wide" type="submit">${t('Gửi đề nghị')}</button>
+      </form>`);
+    main().querySelector('#extend-form').addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const deadline = main().querySelector('#deadline').value;
+      const reason = main().querySelector('#reason').value.trim();
+      if (!deadline || !reason) return;
+      await DH.app.queue('extension', id, { requested_deadline: deadline, reason }, { label: task.title });
+      g.location.hash = `#/task/${id}`;
+    });
+  }
+
+  async function approvalsView() {
+    let queue = await DH.db.meta.get('approvals') || [];
+    if (g.navigator.onLine) {
+      try {
+        const r = await fetch('/api/v1/approvals', { credentials: 'same-origin' });
+        if (r.ok) {
+          const items = await r.json();
+          queue = [];
+          for (const item of items) {
+            const d = await fetch(`/api/v1/tasks/${item.id}`, { credentials: 'same-origin' });
+            queue.push(d.ok ? await d.json() : item);
+          }
+          await DH.db.meta.set('approvals', queue);
+        }
+      } catch (e) { /* offline: the last queue seen */ }
+    }
+    const decided = new Map((await DH.outbox.list()).filter((i) => i.kind === 'transition'
+      && ['approve', 'return'].includes(i.body.action)).map((i) => [i.task_id, i]));
+    let html = `<h1>${t('Duyệt hoàn thành')}</h1>`;
+    if (!queue.length) html += `<p class="empty">${t('Không có nhiệm vụ chờ duyệt')}</p>`;
+    html += '<ul class="cards approvals">';
+    for (const task of queue) {
+      const reports = (task.progress_reports || []).filter((r) => !r.refused_reason);
+      const last = reports[reports.length - 1];
+      const photos = reports.flatMap((r) => r.attachments || []);
+      const done = decided.get(task.id);
+      html += `<li class="approval" data-task-id="${task.id}">
+        <h2>${esc(task.title)}</h2>
+        <p class="meta">${esc(task.lead_unit_name)} · ${t('Nộp lúc')}: ${date(task.submitted_at)} · ${t('Hạn xử lý')}: ${date(task.deadline)}</p>
+        ${last ? `<p class="note">${esc(last.note)}</p>${place(last)}` : ''}
+        <div class="photos">${photosHtml(photos.length > 4 ? [photos[0], ...photos.slice(-3)] : photos)}</div>
+        ${done ? `<p class="decided">${t(done.body.action === 'approve' ? 'Đã duyệt' : 'Đã trả lại')}</p>` : `
+        <div class="actions two">
+          <button type="button" class="button primary" data-approve="${task.id}">${t('Duyệt hoàn thành')}</button>
+          <button type="button" class="button" data-return="${task.id}">${t('Trả lại')}</button>
+        </div>
+        <div class="return-reasons" hidden>
+          <p>${t('Lý do trả lại')}</p>
+          ${RETURN_REASONS.map((r) => `<button type="button" class="chip" data-reason="${esc(r)}">${t(r)}</button>`).join('')}
+          <textarea rows="2" aria-label="${esc(t('Lý do trả lại'))}"></textarea>
+          <button type="button" class="button" data-send-return="${task.id}">${t('Gửi trả lại')}</button>
+        </div>`}
+      </li>`;
+    }
+    html += '</ul>';
+    set(html);
+    const decide = async (task, action, reason) => {
+      await DH.app.queue('transition', task.id, {
+        action, note: '', reason: reason || '', expected_version: task.version, captured_at: new Date().toISOString(),
+      }, { label: task.title });
+      // Only this card changes: the others keep whatever the leader has opened on them.
+      const card = main().querySelector(`.approval[data-task-id="${task.id}"]`);
+      if (card) {
+        card.querySelectorAll('.actions, .return-reasons').forEach((el) => el.remove());
+        const decidedLine = g.document.createElement('p');
+        decidedLine.className = 'decided';
+        decidedLine.textContent = t(action === 'approve' ? 'Đã duyệt' : 'Đã trả lại');
+        card.append(decidedLine);
+      }
+    };
+    for (const card of main().querySelectorAll('.approval')) {
+      const task = queue.find((q) => q.id === Number(card.dataset.taskId));
+      const approve = card.querySelector('[data-approve]');
+      if (!approve) continue;
+      approve.addEventListener('click', () => decide(task, 'approve'));
+      card.querySelector('[data-return]').addEventListener('click', () => {
+        card.querySelector('.return-reasons').hidden = false;
+      });
+      for (const chip of card.querySelectorAll('[data-reason]')) {
+        chip.addEventListener('click', () => decide(task, 'return', chip.dataset.reason));
+      }
+      card.querySelector('[data-send-return]').addEventListener('click', () => {
+        const reason = card.querySelector('textarea').value.trim();
+        if (reason) decide(task, 'return', reason);
+      });
+    }
+  }
+
+  async function outboxView() {
+    const items = await DH.outbox.list();
+    const needsLogin = await DH.db.meta.get('needs_login');
+    let html = `<h1>${t('Đang chờ gửi')}</h1>`;
+    if (needsLogin) html += `<p class="warning" role="alert">${t('Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại để gửi các thay đổi đang chờ.')} <a href="#/login">${t('Đăng nhập')}</a></p>`;
+    if (!items.length) html += `<p class="empty">${t('Không có thay đổi nào đang chờ gửi')}</p>`;
+    else html += `<ul class="outbox">${items.map(outboxLine).join('')}</ul>
+      <button type="button" class="button primary wide" id="send-now">${t('Gửi ngay')}</button>`;
+    set(html);
+    const send = main().querySelector('#send-now');
+    if (send) send.addEventListener('click', () => DH.app.syncNow('button'));
+  }
+
+  function loginView(message) {
+    set(`<h1>${t('Đăng nhập')}</h1>
+      <form id="login-form">
+        <label for="username">${t('Tên đăng nhập')}</label>
+        <input id="username" name="username" autocomplete="username" autocapitalize="none" required>
+        <label for="password">${t('Mật khẩu')}</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required>
+        <p class="error" role="alert">${esc(message || '')}</p>
+        <button type="submit" class="button primary wide">${t('Đăng nhập')}</button>
+      </form>`);
+    main().querySelector('#login-form').addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const error = main().querySelector('.error');
+      let response;
+      try {
+        response = await fetch('/api/v1/auth/login', {
+          method: 'POST', credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'dieuhanh' },
+          body: JSON.stringify({
+            username: main().querySelector('#username').value.trim(),
+            password: main().querySelector('#password').value,
+          }),
+        });
+      } catch (e) { error.textContent = t('Cần có mạng để đăng nhập'); return; }
+      if (!response.ok) {
+        let message = t('Sai tên đăng nhập hoặc mật khẩu');
+        try { message = (await response.json()).error.message || message; } catch (e) { /* keep */ }
+        error.textContent = message;
+        return;
+      }
+      await DH.app.signedIn(await response.json());
+    });
+  }
+
+  // Delegated: dismissing a refused item works wherever the outbox is listed.
+  g.document.addEventListener('click', (event) => {
+    const target = event.target.closest && event.target.closest('[data-dismiss]');
+    if (target) DH.outbox.dismiss(target.dataset.dismiss).then(() => DH.app.render());
+  });
+
+  DH.views = { tasksView, taskView, reportView, extendView, approvalsView, outboxView, loginView, esc };
+})(self);

@@ -1,0 +1,79 @@
+"""The officers' and leaders' installable app: the files of pwa/ under /app/, and its service worker at /sw.js.
+
+The service worker lives at the root so that its scope may cover the app and the API it replays to; it is
+served with `Cache-Control: no-cache` so the browser checks for a new version on every navigation. Its
+cache name carries a hash of every shell file: any change to the shell makes new bytes, a new version,
+a new cache, and a clean upgrade (the outbox lives in IndexedDB and is not touched).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import mimetypes
+from pathlib import Path
+
+from litestar import Response, Router, get
+from litestar.exceptions import NotFoundException
+
+from server.settings import PROJECT_ROOT
+
+PWA_DIR = PROJECT_ROOT / "pwa"
+VERSION_PLACEHOLDER = "__SHELL_VERSION__"
+TYPES = {
+    ".webmanifest": "application/manifest+json",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+}
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+
+
+@functools.cache
+def shell_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(PWA_DIR.rglob("*")):
+        if path.is_file() and path.name != "README.md":
+            digest.update(str(path.relative_to(PWA_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _file(relative: str) -> Path:
+    relative = relative.lstrip("/") or "index.html"
+    path = (PWA_DIR / relative).resolve()
+    if not path.is_relative_to(PWA_DIR.resolve()) or not path.is_file() or path.name == "README.md":
+        raise NotFoundException()
+    return path
+
+
+def _content_type(path: Path) -> str:
+    return TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+@get("/sw.js", opt={"public": True}, include_in_schema=False, sync_to_thread=False)
+def service_worker() -> Response[bytes]:
+    body = (PWA_DIR / "sw.js").read_text(encoding="utf-8").replace(VERSION_PLACEHOLDER, shell_version())
+    return Response(
+        content=body.encode(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/", **SECURITY_HEADERS},
+    )
+
+
+@get(["/app", "/app/{relative:path}"], opt={"public": True}, include_in_schema=False, sync_to_thread=False)
+def app_file(relative: str = "/") -> Response[bytes]:
+    path = _file(relative)
+    # The service worker keeps the shell in a versioned cache; the network copy is revalidated every time.
+    return Response(
+        content=path.read_bytes(),
+        media_type=_content_type(path),
+        headers={"Cache-Control": "no-cache", **SECURITY_HEADERS},
+    )
+
+
+def app_shell_router() -> Router:
+    return Router(path="/", route_handlers=[service_worker, app_file], opt={"public": True})
