@@ -75,7 +75,9 @@ async def record(
     async with write_transaction():
         if not is_sqlite():
             await engine().run_ddl(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK_KEY})")
-        last = await AuditEvent.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq, ascending=False).first()
+        last = (
+            await AuditEvent.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq, ascending=False).first()
+        )
         seq = (last["seq"] + 1) if last else 1
         prev_hash = last["hash"] if last else GENESIS_HASH
         occurred_at = clock.as_utc(at or clock.now())
@@ -122,10 +124,7 @@ async def verify_chain(batch_size: int = 5000) -> VerifyResult:
     checked = 0
     while True:
         rows = (
-            await AuditEvent.select()
-            .where(AuditEvent.seq >= expected_seq)
-            .order_by(AuditEvent.seq)
-            .limit(batch_size)
+            await AuditEvent.select().where(AuditEvent.seq >= expected_seq).order_by(AuditEvent.seq).limit(batch_size)
         )
         if not rows:
             return VerifyResult(ok=True, checked=checked)

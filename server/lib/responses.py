@@ -24,9 +24,10 @@ logger = logging.getLogger("dieuhanh")
 
 def wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/open311/", "/health", "/schema")) or "application/json" in request.headers.get(
-        "accept", ""
-    ).split(",")[0]
+    return (
+        path.startswith(("/api/", "/open311/", "/health", "/schema"))
+        or "application/json" in request.headers.get("accept", "").split(",")[0]
+    )
 
 
 def _error_response(request: Request, status: int, code: str, message: str, details: Any = None) -> Response:
@@ -89,7 +90,10 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_response(
-        request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", _("Đã có lỗi xảy ra; dữ liệu của bạn chưa bị thay đổi")
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "internal_error",
+        _("Đã có lỗi xảy ra; dữ liệu của bạn chưa bị thay đổi"),
     )
 
 

@@ -8,7 +8,7 @@ from piccolo.table import Table
 from server.people.tables import Person
 
 
-class JobState(str, Enum):  # noqa: UP042 - the project's enum style (see tasks.tables)
+class JobState(str, Enum):
     queued = "queued"
     running = "running"
     done = "done"

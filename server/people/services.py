@@ -146,13 +146,20 @@ async def create_person(
             )
         ).returning(Person.id)
         person = await get_person(rows[0]["id"])
-        await audit.record(actor_id=actor_id, action="person.create", entity="person", entity_id=person["id"], after=person)
+        await audit.record(
+            actor_id=actor_id, action="person.create", entity="person", entity_id=person["id"], after=person
+        )
     return person
 
 
 async def update_person(
-    *, actor_id: int | None, person_id: int, role: str | None = None, unit_id: int | None = None,
-    active: bool | None = None, password: str | None = None,
+    *,
+    actor_id: int | None,
+    person_id: int,
+    role: str | None = None,
+    unit_id: int | None = None,
+    active: bool | None = None,
+    password: str | None = None,
 ) -> dict:
     async with write_transaction():
         before = await get_person(person_id)
@@ -174,8 +181,9 @@ async def update_person(
         if changes:
             await Person.update(changes).where(Person.id == person_id)
         after = await get_person(person_id)
-        await audit.record(actor_id=actor_id, action="person.update", entity="person", entity_id=person_id,
-                           before=before, after=after)
+        await audit.record(
+            actor_id=actor_id, action="person.update", entity="person", entity_id=person_id, before=before, after=after
+        )
     return after
 
 

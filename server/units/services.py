@@ -80,7 +80,9 @@ async def create_unit(
         unit_id = rows[0]["id"]
         await Unit.update({Unit.path: f"{parent_path}{unit_id}/"}).where(Unit.id == unit_id)
         unit = await get_unit(unit_id)
-        await audit.record(actor_id=actor_id, action="unit.create", entity="unit", entity_id=unit_id, after=asdict(unit))
+        await audit.record(
+            actor_id=actor_id, action="unit.create", entity="unit", entity_id=unit_id, after=asdict(unit)
+        )
     return unit
 
 
@@ -101,6 +103,11 @@ async def move_unit(unit_id: int, new_parent_id: int | None, actor_id: int | Non
         await Unit.update({Unit.parent: new_parent_id}).where(Unit.id == unit.id)
         moved = await get_unit(unit_id)
         await audit.record(
-            actor_id=actor_id, action="unit.move", entity="unit", entity_id=unit_id, before=asdict(unit), after=asdict(moved)
+            actor_id=actor_id,
+            action="unit.move",
+            entity="unit",
+            entity_id=unit_id,
+            before=asdict(unit),
+            after=asdict(moved),
         )
     return moved
