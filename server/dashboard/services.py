@@ -18,6 +18,7 @@ from server.kpi.services import BUCKETS, Figures
 from server.lib import clock
 from server.lib.db import is_sqlite
 from server.lib.errors import Invalid, NotFound
+from server.lib.vn_text import fold
 from server.people.services import Actor
 from server.tasks.tables import Task
 
@@ -291,7 +292,8 @@ def _sort_key(sort: str):  # type: ignore[no-untyped-def]
 
 def sort_rows(rows: list[Row], sort: str) -> list[Row]:
     if sort not in SORTS or sort == "name":
-        return rows
+        # By name as a Vietnamese reader sorts (diacritics folded), the same on both engines.
+        return sorted(rows, key=lambda row: (fold(row.name), row.id))
     return sorted(rows, key=_sort_key(sort))
 
 
