@@ -50,6 +50,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
         root = RedisStore.with_client(url=settings.redis_url, namespace="dieuhanh")
         return {name: root.with_namespace(name) for name in ("sessions", "rate_limit", "auth", "cache")}
     # One process: sessions on disk survive a restart; counters may live in memory.
+    (settings.data_dir / "sessions").mkdir(parents=True, exist_ok=True)
     return {
         "sessions": FileStore(settings.data_dir / "sessions"),
         "rate_limit": MemoryStore(),

@@ -26,6 +26,9 @@ def build_engine(database_url: str) -> Engine:
             "user": unquote(parsed.username or "postgres"),
             "password": unquote(parsed.password or ""),
             "database": parsed.path.lstrip("/") or "dieuhanh",
+            # The scope filters (path LIKE 'x%') vary so much that a generic cached plan is a disaster
+            # (seconds instead of milliseconds); and JIT costs more than it saves on these short queries.
+            "server_settings": {"plan_cache_mode": "force_custom_plan", "jit": "off"},
         },
         extra_nodes={},
     )

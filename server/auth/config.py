@@ -7,8 +7,9 @@ from typing import Any
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.security.session_auth import SessionAuth
+from litestar.types import Empty, Message, ScopeSession
 
 from server.people.services import Actor, get_actor
 from server.settings import Settings
@@ -31,6 +32,35 @@ PUBLIC_PATHS = [
 ]
 
 
+_LOADED = "dieuhanh.session_loaded"
+
+
+class UnchangedSessionBackend(ServerSideSessionBackend):
+    """Writes the session to the store only when it changed.
+
+    Litestar's backend rewrites it (a file write, or a Redis SET) and resends the cookie on every
+    response; an officer's task list does not change their session, so that work is pure waste.
+    """
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        if data and connection.cookies.get(self.config.key):
+            connection.scope[_LOADED] = self.serialize_data(data, connection.scope)  # type: ignore[literal-required]
+        return data
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
+    ) -> None:
+        loaded = connection.scope.get(_LOADED)  # type: ignore[call-overload]
+        if scope_session is not Empty and loaded is not None and self.serialize_data(scope_session) == loaded:
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+class UnchangedSessionConfig(ServerSideSessionConfig):
+    _backend_class = UnchangedSessionBackend
+
+
 async def retrieve_actor(session: dict[str, Any], connection: ASGIConnection) -> Actor | None:
     person_id = session.get("person_id")
     return await get_actor(int(person_id)) if person_id else None
@@ -39,7 +69,7 @@ async def retrieve_actor(session: dict[str, Any], connection: ASGIConnection) ->
 def session_auth(settings: Settings) -> SessionAuth[Actor, Any]:
     return SessionAuth[Actor, Any](
         retrieve_user_handler=retrieve_actor,
-        session_backend_config=ServerSideSessionConfig(
+        session_backend_config=UnchangedSessionConfig(
             store="sessions",
             max_age=SESSION_MAX_AGE,
             secure=settings.secure_cookies,

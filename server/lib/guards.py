@@ -1,4 +1,7 @@
-"""Guards: plain functions of the connection. Object-level scope lives in the services (404, not 403)."""
+"""Guards: functions of the connection. Object-level scope lives in the services (404, not 403).
+
+They are `async` although they do no I/O: Litestar runs a plain function guard in a worker thread.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ def actor_of(connection: ASGIConnection) -> Actor:
     return user
 
 
-def api_header_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def api_header_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Cross-site forms cannot set a custom header, so a changing API call must carry one (see docs/decisions)."""
     if connection.scope.get("method") in UNSAFE_METHODS and not connection.headers.get(API_HEADER):
         raise PermissionDeniedException(
@@ -31,7 +34,7 @@ def api_header_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 def _role_guard(*roles: Role):  # type: ignore[no-untyped-def]
     allowed = {role.value for role in roles}
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         if actor_of(connection).role not in allowed:
             raise PermissionDeniedException(detail="Bạn không có quyền truy cập chức năng này", extra={"code": "role"})
 

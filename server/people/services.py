@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from server.audit import services as audit
@@ -45,7 +46,35 @@ class Actor:
         return self.role in {Role.leader.value, Role.unit_head.value}
 
 
+# Who a session belongs to is read on every request; a few seconds of staleness after an admin changes
+# someone's role or unit is the price (update_person clears its own process's entry at once).
+ACTOR_CACHE_SECONDS = 5.0
+_actor_cache: dict[int, tuple[float, Actor]] = {}
+
+
 async def get_actor(person_id: int) -> Actor | None:
+    cached = _actor_cache.get(person_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    actor = await _load_actor(person_id)
+    if actor is None:
+        _actor_cache.pop(person_id, None)
+    else:
+        if len(_actor_cache) > 10_000:
+            _actor_cache.clear()
+        _actor_cache[person_id] = (time.monotonic() + ACTOR_CACHE_SECONDS, actor)
+    return actor
+
+
+def forget_actor(person_id: int | None = None) -> None:
+    """Forget one cached person, or everybody (a unit moved, so every path below it changed)."""
+    if person_id is None:
+        _actor_cache.clear()
+    else:
+        _actor_cache.pop(person_id, None)
+
+
+async def _load_actor(person_id: int) -> Actor | None:
     row = (
         await Person.select(
             Person.id,
@@ -181,6 +210,7 @@ async def update_person(
         if changes:
             await Person.update(changes).where(Person.id == person_id)
         after = await get_person(person_id)
+        forget_actor(person_id)
         await audit.record(
             actor_id=actor_id, action="person.update", entity="person", entity_id=person_id, before=before, after=after
         )

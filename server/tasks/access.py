@@ -11,19 +11,20 @@ from server.people.services import Actor
 
 
 def visibility_sql(actor: Actor, task_alias: str = "t") -> tuple[str, list[object]]:
-    assigned = f"{task_alias}.id IN (SELECT ta.task FROM task_assignees ta WHERE ta.person = {{}})"
+    # EXISTS, not IN: PostgreSQL then probes the small per-task tables by index instead of hashing them whole.
+    assigned = (
+        f"EXISTS (SELECT 1 FROM task_assignees ta WHERE ta.task = {task_alias}.id"
+        " AND ta.person = {} AND ta.removed_at IS NULL)"
+    )
+    led = f"{task_alias}.lead_unit IN (SELECT u.id FROM units u WHERE u.path LIKE {{}})"
     if actor.is_leader:
-        return (
-            f"({task_alias}.lead_unit IN (SELECT u.id FROM units u WHERE u.path LIKE {{}}) OR {assigned})",
-            [f"{actor.unit_path}%", actor.id],
-        )
+        return f"({led} OR {assigned})", [f"{actor.unit_path}%", actor.id]
     if actor.is_unit_head:
-        return (
-            f"({task_alias}.lead_unit IN (SELECT u.id FROM units u WHERE u.path LIKE {{}})"
-            f" OR {task_alias}.id IN (SELECT c.task FROM task_coordinating_units c"
-            f" JOIN units cu ON cu.id = c.unit WHERE cu.path LIKE {{}}) OR {assigned})",
-            [f"{actor.unit_path}%", f"{actor.unit_path}%", actor.id],
+        coordinated = (
+            f"EXISTS (SELECT 1 FROM task_coordinating_units c JOIN units cu ON cu.id = c.unit"
+            f" WHERE c.task = {task_alias}.id AND cu.path LIKE {{}})"
         )
+        return f"({led} OR {coordinated} OR {assigned})", [f"{actor.unit_path}%", f"{actor.unit_path}%", actor.id]
     return assigned, [actor.id]
 
 

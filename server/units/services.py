@@ -102,6 +102,9 @@ async def move_unit(unit_id: int, new_parent_id: int | None, actor_id: int | Non
             await Unit.update({Unit.path: new_path + row["path"][len(unit.path) :]}).where(Unit.id == row["id"])
         await Unit.update({Unit.parent: new_parent_id}).where(Unit.id == unit.id)
         moved = await get_unit(unit_id)
+        from server.people.services import forget_actor
+
+        forget_actor()
         await audit.record(
             actor_id=actor_id,
             action="unit.move",
