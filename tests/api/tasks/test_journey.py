@@ -116,3 +116,22 @@ async def test_extension_changes_the_deadline_in_force(j, client_for) -> None:
     detail = (await leader.get(f"/api/v1/tasks/{task['id']}")).json()
     assert detail["deadline"] == str(new)
     assert [d["deadline"] for d in detail["deadlines"]] == [str(deadline), str(new)]
+
+
+async def test_a_report_from_someone_taken_off_the_task_is_refused_and_kept(j, client_for) -> None:
+    leader, head, officer = await client_for(j.leader), await client_for(j.head), await client_for(j.officer)
+    r = await leader.post(
+        "/api/v1/tasks",
+        json={"title": "Dọn vệ sinh kênh mương", "lead_unit_id": j.dept.id, "assignee_ids": [j.officer.id],
+              "deadline": str(clock.today_vn() + dt.timedelta(days=3))},
+    )
+    task = r.json()
+    r = await head.post(f"/api/v1/tasks/{task['id']}/assignees", json={"person_ids": [j.officer2.id]})
+    assert r.status_code == 200, r.text
+    assert (await officer.get(f"/api/v1/tasks/{task['id']}")).status_code == 404
+    r = await officer.post(f"/api/v1/tasks/{task['id']}/progress", json={"note": "Đã dọn xong đoạn 1"})
+    assert r.status_code == 409 and r.json()["error"]["code"] == "task_reassigned"
+    detail = (await head.get(f"/api/v1/tasks/{task['id']}")).json()
+    assert [(p["note"], p["refused_reason"]) for p in detail["progress_reports"]] == [
+        ("Đã dọn xong đoạn 1", "task_reassigned")
+    ]
