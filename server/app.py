@@ -29,6 +29,7 @@ from server.lib import i18n
 from server.lib.db import close_pool, database_state, prepare_database, start_pool
 from server.lib.middleware import locale_middleware
 from server.lib.responses import EXCEPTION_HANDLERS
+from server.lib.wire import wire_middleware
 from server.reports.controllers import reports_router
 from server.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -100,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         on_app_init=[session_auth(settings).on_app_init],
         csrf_config=csrf_config(settings),
-        middleware=[locale_middleware],
+        middleware=[locale_middleware, wire_middleware],
         stores=_stores(settings),
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(

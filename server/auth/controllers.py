@@ -11,7 +11,7 @@ from server.auth.config import LOGIN_RATE_LIMIT
 from server.lib.guards import actor_of, api_header_guard
 
 
-class LoginBody(msgspec.Struct):
+class LoginBody(msgspec.Struct, forbid_unknown_fields=True):
     username: str
     password: str
 
@@ -36,6 +36,7 @@ class AuthApiController(Controller):
         "/login",
         status_code=HTTP_200_OK,
         middleware=[LOGIN_RATE_LIMIT.middleware],
+        guards=[api_header_guard],
         opt={"public": True},
     )
     async def login(self, request: Request, data: LoginBody) -> dict[str, Any]:

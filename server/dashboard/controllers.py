@@ -218,7 +218,8 @@ class DashboardApiController(Controller):
     async def figures(
         self, request: Request,
         period: str | None = Parameter(default=None, description="week, month, quarter, year or custom"),
-        start: dt.date | None = None, end: dt.date | None = None, unit_id: int | None = ID, sort: str = "name",
+        start: dt.date | None = None, end: dt.date | None = None, unit_id: int | None = ID,
+        sort: str = Parameter(default="name", pattern=r"^-?[a-z_]{1,40}$"),
     ) -> dict[str, Any]:
         """The leaders' dashboard as data: the scope's figures, its sub-units, its people, the weeks, the overdue."""
         data = await services.dashboard(actor_of(request), unit_id=unit_id, period=period, start=start, end=end,

@@ -8,13 +8,15 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
 from server.directives.services import directive_exists_in_scope
-from server.lib.errors import NotFound
+from server.lib.errors import Invalid, NotFound
 from server.lib.guards import actor_of, api_header_guard, leader_only
 from server.media import services
 from server.tasks.services import progress_report_task
 
 ID = Parameter(gt=0, le=2**31 - 1)
-Upload = Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)]
+# A mapping, not a bare UploadFile: Litestar fails with a 500 on a multipart body with no file part at all
+# when the handler asks for one file; `_the_file` then answers that case with a clear 422.
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 class AttachmentApiController(Controller):
@@ -25,19 +27,21 @@ class AttachmentApiController(Controller):
     @post("/directives/{directive_id:int}/attachments", guards=[leader_only], status_code=201)
     async def attach_to_directive(self, request: Request, data: Upload, directive_id: int = ID) -> dict[str, Any]:
         actor = actor_of(request)
+        upload = _the_file(data)
         if not await directive_exists_in_scope(actor, directive_id):
             raise NotFound("directive_not_found", "Không tìm thấy văn bản chỉ đạo")
         return await services.attach(
-            owner_kind="directive", owner_id=directive_id, filename=data.filename, data=await data.read(),
+            owner_kind="directive", owner_id=directive_id, filename=upload.filename, data=await upload.read(),
             actor_id=actor.id, client_id=request.headers.get("idempotency-key"),
         )
 
     @post("/progress/{report_id:int}/attachments", status_code=201)
     async def attach_to_progress(self, request: Request, data: Upload, report_id: int = ID) -> dict[str, Any]:
         actor = actor_of(request)
+        upload = _the_file(data)
         await progress_report_task(actor, report_id, for_upload=True)
         return await services.attach(
-            owner_kind="progress_report", owner_id=report_id, filename=data.filename, data=await data.read(),
+            owner_kind="progress_report", owner_id=report_id, filename=upload.filename, data=await upload.read(),
             actor_id=actor.id, client_id=request.headers.get("idempotency-key"),
         )
 
@@ -65,6 +69,17 @@ class AttachmentApiController(Controller):
                 "Cache-Control": "private, max-age=3600",
             },
         )
+
+
+def _the_file(data: dict[str, Any]) -> UploadFile:
+    """The uploaded file: the part named `data`, else the only file part there is."""
+    named = data.get("data")
+    if isinstance(named, UploadFile):
+        return named
+    files = [value for value in data.values() if isinstance(value, UploadFile)]
+    if len(files) != 1:
+        raise Invalid("file_required", "Cần chọn một tệp để tải lên")
+    return files[0]
 
 
 def _quote(name: str) -> str:

@@ -18,13 +18,13 @@ class SubscriptionKeys(msgspec.Struct):
     auth: str
 
 
-class SubscriptionBody(msgspec.Struct):
+class SubscriptionBody(msgspec.Struct, forbid_unknown_fields=True):
     endpoint: str
     keys: SubscriptionKeys
     expirationTime: int | None = None
 
 
-class UnsubscribeBody(msgspec.Struct):
+class UnsubscribeBody(msgspec.Struct, forbid_unknown_fields=True):
     endpoint: str
 
 
@@ -45,12 +45,14 @@ class InboxApiController(Controller):
         request: Request,
         unread: bool = False,
         limit: int = Parameter(default=50, ge=1, le=200),
-        before: int | None = Parameter(default=None, ge=1),
+        before: int | None = Parameter(default=None, ge=1, le=2**31 - 1),
     ) -> dict[str, Any]:
         return await services.inbox(actor_of(request).id, unread_only=unread, limit=limit, before_id=before)
 
     @post("/{notification_id:int}/read", status_code=200)
-    async def mark_read(self, request: Request, notification_id: int) -> dict[str, Any]:
+    async def mark_read(
+        self, request: Request, notification_id: int = Parameter(gt=0, le=2**31 - 1)
+    ) -> dict[str, Any]:
         return await services.mark_read(actor_of(request).id, notification_id)
 
     @post("/read-all", status_code=200)
@@ -107,7 +109,7 @@ class JobAdminApiController(Controller):
         return await jobs.list_jobs(job_state, limit)
 
     @post("/{job_id:int}/retry", status_code=200)
-    async def retry(self, job_id: int) -> dict[str, bool]:
+    async def retry(self, job_id: int = Parameter(gt=0, le=2**31 - 1)) -> dict[str, bool]:
         if not await jobs.retry(job_id):
             raise NotFound("job_not_found", "Không tìm thấy công việc nền bị lỗi")
         return {"ok": True}

@@ -52,5 +52,8 @@ class PeopleApiController(Controller):
         self, request: Request, data: PersonUpdate, person_id: int = Parameter(gt=0, le=2**31 - 1)
     ) -> dict[str, Any]:
         return await services.update_person(
-            actor_id=actor_of(request).id, person_id=person_id, **msgspec.structs.asdict(data)
+            actor_id=actor_of(request).id,
+            person_id=person_id,
+            scope_path=actor_of(request).unit_path,
+            **msgspec.structs.asdict(data),
         )

@@ -150,6 +150,10 @@ async def create_person(
     full_name = full_name.strip()
     if not username or not full_name:
         raise Invalid("person_fields_required", "Cần nhập tên đăng nhập và họ tên")
+    if len(username) > 64 or len(phone) > 32 or max(len(full_name), len(title), len(email)) > 255:
+        raise Invalid("text_too_long", "Nội dung quá dài")
+    if len(password) > 1024:
+        raise Invalid("password_too_long", "Mật khẩu quá dài")
     if role not in {r.value for r in Role}:
         raise Invalid("role_invalid", "Vai trò không hợp lệ")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -189,9 +193,16 @@ async def update_person(
     unit_id: int | None = None,
     active: bool | None = None,
     password: str | None = None,
+    scope_path: str | None = None,
 ) -> dict:
     async with write_transaction():
         before = await get_person(person_id)
+        if scope_path is not None:
+            # An administrator manages the people of their own jurisdiction only.
+            unit_ids = [before["unit_id"]] + ([unit_id] if unit_id is not None else [])
+            rows = await Unit.select(Unit.path).where(Unit.id.is_in(unit_ids))
+            if len(rows) < len(set(unit_ids)) or not all(r["path"].startswith(scope_path) for r in rows):
+                raise NotFound("person_not_found", "Không tìm thấy cán bộ")
         changes: dict = {}
         if role is not None:
             if role not in {r.value for r in Role}:

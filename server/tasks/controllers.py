@@ -7,6 +7,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
+from server.lib.errors import Forbidden
 from server.lib.guards import actor_of, api_header_guard
 from server.lib.i18n import gettext as _
 from server.lib.idempotency import once
@@ -71,6 +72,8 @@ class TaskApiController(Controller):
     async def split(self, request: Request, data: SubtaskCreate, task_id: int = ID) -> Response:
         actor = actor_of(request)
         parent = await services.get_task(actor, task_id)
+        if not parent["can_split"]:
+            raise Forbidden("split_forbidden", "Bạn không có quyền chia việc của nhiệm vụ này")
         fields = msgspec.structs.asdict(data)
         fields["lead_unit_id"] = fields["lead_unit_id"] or parent["lead_unit_id"]
         return await once(
@@ -78,7 +81,7 @@ class TaskApiController(Controller):
             lambda: services.create_task(actor, parent_id=task_id, **fields), status_code=201,
         )
 
-    @post("/{task_id:int}/transitions")
+    @post("/{task_id:int}/transitions", status_code=200)
     async def transition(self, request: Request, data: TransitionBody, task_id: int = ID) -> Response:
         actor = actor_of(request)
         return await once(
@@ -86,7 +89,7 @@ class TaskApiController(Controller):
             lambda: services.transition(actor, task_id, **msgspec.structs.asdict(data)),
         )
 
-    @post("/{task_id:int}/assignees")
+    @post("/{task_id:int}/assignees", status_code=200)
     async def assignees(self, request: Request, data: AssigneesBody, task_id: int = ID) -> Response:
         actor = actor_of(request)
         return await once(
@@ -136,7 +139,7 @@ class ExtensionApiController(Controller):
     tags = ["tasks"]
     guards = [api_header_guard]
 
-    @post("/{extension_id:int}/decision")
+    @post("/{extension_id:int}/decision", status_code=200)
     async def decide(self, request: Request, data: ExtensionDecision, extension_id: int = ID) -> Response:
         actor = actor_of(request)
         return await once(

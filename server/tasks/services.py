@@ -225,11 +225,7 @@ async def transition(
                 version=ctx.row["version"],
             )
         now = clock.now()
-        changes: dict[Any, Any] = {
-            Task.state: rule.target.value,
-            Task.version: ctx.row["version"] + 1,
-            Task.updated_at: now,
-        }
+        changes: dict[Any, Any] = {Task.state: rule.target.value, Task.updated_at: now}
         if action == "assign":
             changes[Task.assigned_at] = now
             if ctx.row["deadline"] is None and ctx.row["deadline_working_days"]:
@@ -253,7 +249,7 @@ async def transition(
                 {ExtensionRequest.state: ExtensionState.rejected.value, ExtensionRequest.decided_by: actor.id,
                  ExtensionRequest.decided_at: now, ExtensionRequest.decision_note: "Nhiệm vụ đã kết thúc"}
             ).where((ExtensionRequest.task == task_id) & (ExtensionRequest.state == ExtensionState.pending.value))
-        await Task.update(changes).where(Task.id == task_id)
+        await _update_task(ctx, changes)
         await _event(
             task_id,
             actor,
@@ -281,6 +277,25 @@ async def transition(
 
         await after_commit(lambda: on_task_transition(task_id, action, actor_id=actor.id))
     return {"id": task_id, "state": rule.target.value, "version": ctx.row["version"] + 1}
+
+
+async def _update_task(ctx: TaskContext, changes: dict[Any, Any]) -> None:
+    """Write a change of the task only if nobody changed it since it was read (its version is unchanged).
+
+    On PostgreSQL two concurrent writers both read version n; the second's UPDATE waits for the first to
+    commit, then finds version n+1 and matches nothing: it is refused instead of silently overwriting.
+    """
+    rows = await Task.update({**changes, Task.version: ctx.row["version"] + 1}).where(
+        (Task.id == ctx.row["id"]) & (Task.version == ctx.row["version"])
+    ).returning(Task.id)
+    if not rows:
+        current = await Task.select(Task.state, Task.version).where(Task.id == ctx.row["id"]).first() or {}
+        raise Conflict(
+            "stale_version",
+            "Nhiệm vụ đã được thay đổi trước đó; hãy xem trạng thái hiện tại",
+            state=current.get("state"),
+            version=current.get("version"),
+        )
 
 
 async def _record_deadline(
@@ -458,7 +473,7 @@ async def set_assignees(actor: Actor, task_id: int, person_ids: list[int]) -> di
                 TaskAssignee(task=task_id, person=person_id, is_main=not ctx.assignee_ids and person_id == added[0],
                              assigned_at=now)
             )
-        await Task.update({Task.version: ctx.row["version"] + 1, Task.updated_at: now}).where(Task.id == task_id)
+        await _update_task(ctx, {Task.updated_at: now})
         await _event(task_id, actor, "assignees", note=", ".join(await _names(person_ids)))
         if added and ctx.state != TaskState.draft:
             await on_task_event("assigned", task_id, actor.id, person_ids=added)
@@ -577,7 +592,10 @@ async def report_progress(
 async def _refusal_reason(actor: Actor, task_id: int) -> str | None:
     """Why this actor's report can no longer change the task; "not_found" if they never could see it."""
     if await _visible(actor, task_id):
-        task = await Task.select(Task.state).where(Task.id == task_id).first()
+        ctx = await _load(actor, task_id)
+        if not _allowed(actor, ctx, "worker"):
+            raise Forbidden("progress_forbidden", "Chỉ người thực hiện hoặc lãnh đạo đơn vị được báo cáo tiến độ")
+        task = ctx.row
         if task["state"] == TaskState.cancelled.value:
             return "task_cancelled"
         if task["state"] == TaskState.done.value:
@@ -671,10 +689,7 @@ async def decide_extension(actor: Actor, extension_id: int, *, approve: bool, no
         task_id = request["task"]
         if approve:
             await _record_deadline(task_id, actor, request["requested_deadline"], ctx.row["deadline"], note)
-            await Task.update(
-                {Task.deadline: request["requested_deadline"], Task.version: ctx.row["version"] + 1,
-                 Task.updated_at: now}
-            ).where(Task.id == task_id)
+            await _update_task(ctx, {Task.deadline: request["requested_deadline"], Task.updated_at: now})
         await _event(
             task_id, actor, "extension_approved" if approve else "extension_rejected",
             note=f"{request['requested_deadline']:%d/%m/%Y}" + (f": {note}" if note else ""),
@@ -944,8 +959,11 @@ async def progress_report_task(actor: Actor, report_id: int, *, for_upload: bool
     if row is None:
         raise NotFound("progress_not_found", "Không tìm thấy báo cáo tiến độ")
     if for_upload:
-        # The author keeps adding the report's photos even when the report was refused (offline contract).
+        # The author keeps adding the report's photos even when the report was refused (offline contract);
+        # others who can see the report may look, not add.
         if row["author"] != actor.id:
+            if await _visible(actor, row["task"]):
+                raise Forbidden("progress_not_author", "Chỉ người viết báo cáo được thêm ảnh vào báo cáo")
             raise NotFound("progress_not_found", "Không tìm thấy báo cáo tiến độ")
         return row["task"]
     if row["author"] != actor.id and not await _visible(actor, row["task"]):

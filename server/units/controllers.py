@@ -42,4 +42,7 @@ class UnitApiController(Controller):
     async def move(
         self, request: Request, data: UnitMove, unit_id: int = Parameter(gt=0, le=2**31 - 1)
     ) -> dict[str, Any]:
-        return asdict(await services.move_unit(unit_id, data.parent_id, actor_id=actor_of(request).id))
+        actor = actor_of(request)
+        return asdict(
+            await services.move_unit(unit_id, data.parent_id, actor_id=actor.id, scope_path=actor.unit_path)
+        )

@@ -66,6 +66,8 @@ async def create_unit(
     name, code = name.strip(), code.strip()
     if not name or not code:
         raise Invalid("unit_fields_required", "Cần nhập tên và mã đơn vị")
+    if len(name) > 255 or len(code) > 64:
+        raise Invalid("text_too_long", "Nội dung quá dài")
     if kind not in {k.value for k in UnitKind}:
         raise Invalid("unit_kind_invalid", "Loại đơn vị không hợp lệ")
     async with write_transaction():
@@ -86,13 +88,22 @@ async def create_unit(
     return unit
 
 
-async def move_unit(unit_id: int, new_parent_id: int | None, actor_id: int | None = None) -> UnitInfo:
-    """Re-hang a subtree (a merger of communes): every descendant's path follows."""
+async def move_unit(
+    unit_id: int, new_parent_id: int | None, actor_id: int | None = None, scope_path: str | None = None
+) -> UnitInfo:
+    """Re-hang a subtree (a merger of communes): every descendant's path follows.
+
+    `scope_path` limits an administrator to their own jurisdiction: both ends of the move must be in it.
+    """
     async with write_transaction():
         unit = await get_unit(unit_id)
+        if scope_path is not None and not unit.path.startswith(scope_path):
+            raise NotFound("unit_not_found", "Không tìm thấy đơn vị")
         new_parent_path = "/"
         if new_parent_id is not None:
             new_parent = await get_unit(new_parent_id)
+            if scope_path is not None and not new_parent.path.startswith(scope_path):
+                raise NotFound("unit_not_found", "Không tìm thấy đơn vị")
             if new_parent.path.startswith(unit.path):
                 raise Invalid("unit_cycle", "Không thể chuyển đơn vị vào chính cấp dưới của nó")
             new_parent_path = new_parent.path
