@@ -81,7 +81,9 @@ async def cold_start() -> list[float]:
             )
             context = await browser.new_context(base_url=url, viewport={"width": 390, "height": 844})
             await context.request.post(
-                "/api/v1/auth/login", data={"username": j.officer.username, "password": PASSWORD}
+                "/api/v1/auth/login",
+                data={"username": j.officer.username, "password": PASSWORD},
+                headers={"X-Requested-With": "dieuhanh"},
             )
             page = await context.new_page()
             await page.goto("/app/")

@@ -62,7 +62,9 @@ def jpeg(width: int, height: int, colour: tuple[int, int, int]) -> dict[str, Any
 
 async def sign_in_api(context: BrowserContext, actor: Any) -> None:
     response = await context.request.post(
-        "/api/v1/auth/login", data={"username": actor.username, "password": PASSWORD}
+        "/api/v1/auth/login",
+        data={"username": actor.username, "password": PASSWORD},
+        headers={"X-Requested-With": "dieuhanh"},
     )
     assert response.ok, await response.text()
 

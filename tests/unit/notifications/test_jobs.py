@@ -16,7 +16,7 @@ def kind() -> str:
     return f"test-{uuid.uuid4().hex[:8]}"
 
 
-async def claim_kind(worker: str, k: str, n: int = 50, lease: dt.timedelta = jobs.DEFAULT_LEASE) -> list:
+async def claim_kind(worker: str, k: str, n: int = 1000, lease: dt.timedelta = jobs.DEFAULT_LEASE) -> list:
     """Claim, then give back jobs of other kinds (other tests' leftovers) untouched."""
     claimed = await jobs.claim_batch(worker, n, lease)
     mine = [j for j in claimed if j.kind == k]
