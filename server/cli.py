@@ -250,14 +250,18 @@ def cmd_run_dev(args: argparse.Namespace) -> int:
               "run-dev is for development; use `serve` in production.", file=sys.stderr)
         return EXIT_REFUSED
 
-    async def work() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        result = await _migrate_and_seed()
-        return result, await _demo_accounts()
+    async def work() -> tuple[dict[str, Any], list[dict[str, Any]], str]:
+        from server.reports.admin import ensure_demo_open311_key
 
-    result, logins = _run(work)
+        result = await _migrate_and_seed()
+        return result, await _demo_accounts(), await ensure_demo_open311_key()
+
+    result, logins, open311_key = _run(work)
     if result.get("seeded"):
         _print_seed_result(result)
     _print_logins(logins)
+    print(f"Khoá Open311 demo / demo Open311 api_key: {open311_key}")
+    print(f"Cổng người dân / Citizen portal: http://{args.host}:{args.port}/portal")
     print(f"Mở / Open http://{args.host}:{args.port}/")
     # One laptop, one command: the reminders worker runs beside the web process and stops with it.
     worker = subprocess.Popen([sys.executable, "-m", "server.worker"])
