@@ -64,9 +64,11 @@ async def task_page(
     task = await services.get_task(actor, task_id)
     timeline = [{**event, "part": None} for event in task["history"]]
     # The parts' own steps belong to the story of the task too (split, report, approve a part).
-    for sub in task["subtasks"][:MAX_PARTS_IN_TIMELINE]:
-        part = await services.get_task(actor, sub["id"])
-        timeline += [{**event, "part": {"id": sub["id"], "title": sub["title"]}} for event in part["history"]]
+    parts = task["subtasks"][:MAX_PARTS_IN_TIMELINE]
+    part_histories = await services.histories(actor, [sub["id"] for sub in parts])
+    for sub in parts:
+        part = {"id": sub["id"], "title": sub["title"]}
+        timeline += [{**event, "part": part} for event in part_histories.get(sub["id"], [])]
     timeline.sort(key=lambda event: event["received_at"])
     actions = task["allowed_actions"]
     open_task = task["state"] not in ("done", "cancelled")
@@ -192,15 +194,8 @@ class TaskDeskController(DeskController):
 
 async def _queue(actor: Actor) -> list[dict[str, Any]]:
     """The queue, each item with its latest accepted progress report and the note sent with the result."""
-    items = await services.approval_queue(actor)
+    items = await services.approval_queue(actor)  # each with its latest report, submit note and parent
     for item in items:
-        detail = await services.get_task(actor, item["id"])
-        reports = [report for report in detail["progress_reports"] if not report["refused_reason"]]
-        item["latest_report"] = reports[-1] if reports else None
-        submits = [e for e in detail["history"] if e["kind"] == "transition" and e["to_state"] == "submitted"]
-        item["submit_note"] = submits[-1]["note"] if submits else ""
-        item["submitted_by"] = submits[-1]["actor"] if submits else ""
-        item["parent"] = detail["parent"]
         # Judged as the leader will judge it: would approving now make it on time or late?
         item["timeliness"] = deadline_status({**item, "state": "done", "completed_at": item["submitted_at"]})
     return items

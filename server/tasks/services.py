@@ -825,10 +825,7 @@ async def get_task(actor: Actor, task_id: int) -> dict[str, Any]:
     coordinating = await TaskCoordinatingUnit.select(TaskCoordinatingUnit.unit, TaskCoordinatingUnit.unit.name).where(
         TaskCoordinatingUnit.task == task_id
     )
-    events = await TaskEvent.select(
-        TaskEvent.id, TaskEvent.kind, TaskEvent.from_state, TaskEvent.to_state, TaskEvent.note, TaskEvent.refused,
-        TaskEvent.captured_at, TaskEvent.received_at, TaskEvent.actor.full_name, TaskEvent.progress_report,
-    ).where(TaskEvent.task == task_id).order_by(TaskEvent.id)
+    history = (await _histories([task_id])).get(task_id, [])
     deadlines = await TaskDeadline.select(
         TaskDeadline.deadline, TaskDeadline.previous, TaskDeadline.reason, TaskDeadline.set_at,
         TaskDeadline.set_by.full_name,
@@ -874,20 +871,7 @@ async def get_task(actor: Actor, task_id: int) -> dict[str, Any]:
             for a in assignees
         ],
         "coordinating_units": [{"id": c["unit"], "name": c["unit.name"]} for c in coordinating],
-        "history": [
-            {
-                "kind": e["kind"],
-                "from_state": e["from_state"],
-                "to_state": e["to_state"],
-                "note": e["note"],
-                "refused": e["refused"],
-                "actor": e["actor.full_name"],
-                "captured_at": e["captured_at"],
-                "received_at": e["received_at"],
-                "progress_report_id": e["progress_report"],
-            }
-            for e in events
-        ],
+        "history": history,
         "deadlines": [
             {"deadline": d["deadline"], "previous": d["previous"], "reason": d["reason"], "set_at": d["set_at"],
              "set_by": d["set_by.full_name"]}
@@ -920,6 +904,73 @@ async def _unit_name(unit_id: int) -> str:
     return row["name"] if row else ""
 
 
+async def _histories(task_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The history of several tasks in one query, each oldest first."""
+    if not task_ids:
+        return {}
+    rows = await TaskEvent.select(
+        TaskEvent.id, TaskEvent.task, TaskEvent.kind, TaskEvent.from_state, TaskEvent.to_state, TaskEvent.note,
+        TaskEvent.refused, TaskEvent.captured_at, TaskEvent.received_at, TaskEvent.actor.full_name,
+        TaskEvent.progress_report,
+    ).where(TaskEvent.task.is_in(task_ids)).order_by(TaskEvent.id)
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for e in rows:
+        grouped.setdefault(e["task"], []).append(
+            {
+                "kind": e["kind"],
+                "from_state": e["from_state"],
+                "to_state": e["to_state"],
+                "note": e["note"],
+                "refused": e["refused"],
+                "actor": e["actor.full_name"],
+                "captured_at": e["captured_at"],
+                "received_at": e["received_at"],
+                "progress_report_id": e["progress_report"],
+            }
+        )
+    return grouped
+
+
+async def histories(actor: Actor, task_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The histories of the tasks among `task_ids` that the actor can see (e.g. a task's parts)."""
+    return await _histories(sorted(await task_ids_visible(actor, task_ids)))
+
+
+async def _approval_context(ids: list[int], items: list[dict[str, Any]]) -> None:
+    """What a leader judges a submission by, for the whole queue in four queries (not one detail per item):
+    the note sent with the result, the latest accepted progress report with its photos and place, the parent."""
+    from server.media.services import list_attachments
+
+    submits = await TaskEvent.select(TaskEvent.task, TaskEvent.note, TaskEvent.actor.full_name).where(
+        TaskEvent.task.is_in(ids) & (TaskEvent.kind == "transition") & (TaskEvent.to_state == "submitted")
+    ).order_by(TaskEvent.id)
+    last_submit = {row["task"]: row for row in submits}
+    reports = await ProgressReport.select(
+        ProgressReport.id, ProgressReport.task, ProgressReport.note, ProgressReport.percent,
+        ProgressReport.latitude, ProgressReport.longitude, ProgressReport.accuracy_m, ProgressReport.captured_at,
+        ProgressReport.author.full_name,
+    ).where(ProgressReport.task.is_in(ids) & ProgressReport.refused_reason.is_null()).order_by(ProgressReport.id)
+    last_report = {row["task"]: row for row in reports}
+    photos: dict[int, list[dict[str, Any]]] = {}
+    for attachment in await list_attachments("progress_report", [r["id"] for r in last_report.values()]):
+        photos.setdefault(attachment["owner_id"], []).append(attachment)
+    parent_ids = sorted({item["parent_id"] for item in items if item["parent_id"]})
+    parents = {row["id"]: row for row in await Task.select(Task.id, Task.title).where(Task.id.is_in(parent_ids))} \
+        if parent_ids else {}
+    for item in items:
+        submit = last_submit.get(item["id"])
+        item["submit_note"] = submit["note"] if submit else ""
+        item["submitted_by"] = submit["actor.full_name"] if submit else ""
+        report = last_report.get(item["id"])
+        item["latest_report"] = None if report is None else {
+            "id": report["id"], "note": report["note"], "percent": report["percent"],
+            "latitude": report["latitude"], "longitude": report["longitude"], "accuracy_m": report["accuracy_m"],
+            "captured_at": report["captured_at"], "author": report["author.full_name"],
+            "attachments": photos.get(report["id"], []),
+        }
+        item["parent"] = parents.get(item["parent_id"])
+
+
 async def approval_queue(actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
     """Submitted tasks this actor may approve, oldest submission first."""
     if not actor.manages_units:
@@ -939,7 +990,9 @@ async def approval_queue(actor: Actor, limit: int = 100) -> list[dict[str, Any]]
     today = clock.today_vn()
     rows = await Task.select(*SUMMARY_COLUMNS, Task.submitted_at).where(Task.id.is_in(ids))
     by_id = {row["id"]: row for row in rows}
-    return [{**_summary(by_id[i], today), "submitted_at": by_id[i]["submitted_at"]} for i in ids]
+    items = [{**_summary(by_id[i], today), "submitted_at": by_id[i]["submitted_at"]} for i in ids]
+    await _approval_context(ids, items)
+    return items
 
 
 async def task_ids_visible(actor: Actor, task_ids: list[int]) -> set[int]:

@@ -57,6 +57,11 @@ async def test_directive_to_approved_closure(j, client_for) -> None:
     assert r.status_code == 201, r.text
     r = await officer.post(f"/api/v1/tasks/{sub['id']}/transitions", json={"action": "submit", "note": "Xong"})
     assert r.json()["state"] == "submitted"
+    # The head judges the part by what came with it, in one answer (no detail per item).
+    [part] = (await head.get("/api/v1/approvals")).json()
+    assert (part["id"], part["submit_note"], part["parent"]["id"]) == (sub["id"], "Xong", task["id"])
+    assert (part["latest_report"]["note"], part["latest_report"]["percent"]) == ("Đã lấy 5 mẫu nước", 60)
+    assert part["latest_report"]["accuracy_m"] == 8
     r = await head.post(f"/api/v1/tasks/{sub['id']}/transitions", json={"action": "approve"})
     assert r.status_code == 200, r.text
 
@@ -65,7 +70,12 @@ async def test_directive_to_approved_closure(j, client_for) -> None:
     r = await head.post(f"/api/v1/tasks/{task['id']}/transitions", json={"action": "approve"})
     assert r.status_code == 403
     r = await leader.get("/api/v1/approvals")
-    assert task["id"] in [t["id"] for t in r.json()]
+    queued = {t["id"]: t for t in r.json()}
+    assert task["id"] in queued
+    assert queued[task["id"]]["submit_note"] == "Báo cáo kết quả"
+    assert queued[task["id"]]["submitted_by"] == j.head.full_name
+    r = await head.get("/api/v1/approvals")
+    assert r.json() == []  # the head's own part was approved; the whole task is the leader's to judge
     r = await leader.post(f"/api/v1/tasks/{task['id']}/transitions", json={"action": "return"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "reason_required"
     r = await leader.post(
