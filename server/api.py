@@ -9,7 +9,7 @@ from server.directives.controllers import DirectiveApiController
 from server.holidays.controllers import HolidayApiController
 from server.kpi.controllers import KpiApiController
 from server.media.controllers import AttachmentApiController
-from server.notifications.controllers import InboxApiController, JobAdminApiController, PushApiController
+from server.notifications.controllers import InboxApiController, NotificationAdminApiController, PushApiController
 from server.people.controllers import PeopleApiController
 from server.sync.controllers import SyncApiController
 from server.tasks.controllers import (
@@ -38,7 +38,7 @@ def api_router() -> Router:
             AttachmentApiController,
             InboxApiController,
             PushApiController,
-            JobAdminApiController,
+            NotificationAdminApiController,
             SyncApiController,
         ],
     )

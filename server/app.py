@@ -30,6 +30,8 @@ from server.lib.db import close_pool, database_state, prepare_database, start_po
 from server.lib.middleware import locale_middleware
 from server.lib.responses import EXCEPTION_HANDLERS
 from server.lib.wire import wire_middleware
+from server.live import live_router
+from server.live.hub import LiveConfig, LiveUpdates
 from server.reports.controllers import reports_router
 from server.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -48,7 +50,7 @@ def _stores(settings: Settings) -> dict[str, Store]:
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
 
-        root = RedisStore.with_client(url=settings.redis_url, namespace="dieuhanh")
+        root = RedisStore.with_client(url=settings.redis_url, namespace=LiveConfig.from_env(None).prefix)
         return {name: root.with_namespace(name) for name in ("sessions", "rate_limit", "auth", "cache")}
     # One process: sessions on disk survive a restart; counters may live in memory.
     (settings.data_dir / "sessions").mkdir(parents=True, exist_ok=True)
@@ -76,6 +78,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    live = LiveUpdates(LiveConfig.from_env(settings.redis_url))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -96,9 +99,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             portal_router(),
             reports_router(),
             app_shell_router(),
+            live_router(),
             create_static_files_router(path="/static", directories=[SERVER_DIR / "static"], opt={"public": True}),
         ],
         lifespan=[lifespan],
+        plugins=[live.channels, live],  # the channels first: they must run before the hub says it is up
         on_app_init=[session_auth(settings).on_app_init],
         csrf_config=csrf_config(settings),
         middleware=[locale_middleware, wire_middleware],
@@ -107,7 +112,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(
             directory=template_dirs, engine=JinjaTemplateEngine, engine_callback=_template_engine
         ),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=800),
+        # The live stream is not compressed: a gzip state per idle connection costs memory, and buys nothing.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=800, exclude_opt_key="skip_compression"),
         openapi_config=OpenAPIConfig(
             title="dieuhanh API",
             version="1.0.0",

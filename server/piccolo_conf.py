@@ -48,5 +48,7 @@ APP_REGISTRY = AppRegistry(
         "server.tasks.piccolo_app",
         "server.notifications.piccolo_app",
         "server.reports.piccolo_app",
+        "server.mail.piccolo_app",
+        "server.dashboard.piccolo_app",
     ]
 )

@@ -6,6 +6,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# Dates people may give: years far away are typing mistakes, and periods near year 1 or 9999 cannot be computed.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 _frozen: dt.datetime | None = None
 

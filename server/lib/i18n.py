@@ -39,6 +39,15 @@ def gettext(message: str, **values: object) -> str:
 _ = gettext
 
 
+def gettext_in(locale: str, message: str, **values: object) -> str:
+    """`message` in a given person's language, whatever the current request's (a notice for someone else)."""
+    token = current_locale.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+    try:
+        return gettext(message, **values)
+    finally:
+        current_locale.reset(token)
+
+
 def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
     return gettext(singular if n == 1 else plural, n=n, **values)
 

@@ -35,17 +35,20 @@ class PeopleApiController(Controller):
 
     @get("/")
     async def list_people(self, request: Request, q: str = Parameter(default="", max_length=100)) -> list[dict]:
-        """Admins see everybody; leaders and unit heads their subtree (to assign work); others themselves."""
+        """Admins see their jurisdiction; leaders and unit heads their subtree (to assign work); others themselves."""
         actor = actor_of(request)
         if actor.is_admin:
-            return await services.list_people(q=q)
+            return await services.list_people(unit_path=actor.jurisdiction_path, q=q)
         if actor.manages_units:
             return await services.list_people(unit_path=actor.unit_path, q=q)
         return [await services.get_person(actor.id)]
 
     @post("/", guards=[admin_only], status_code=201)
     async def create(self, request: Request, data: PersonCreate) -> dict[str, Any]:
-        return await services.create_person(actor_id=actor_of(request).id, **msgspec.structs.asdict(data))
+        actor = actor_of(request)
+        return await services.create_person(
+            actor_id=actor.id, scope_path=actor.jurisdiction_path, **msgspec.structs.asdict(data)
+        )
 
     @patch("/{person_id:int}", guards=[admin_only])
     async def update(

@@ -29,6 +29,11 @@ class Actor:
     locale: str = "vi"
 
     @property
+    def jurisdiction_path(self) -> str:
+        """The path of the top unit of the actor's tree (their commune, or province): all they may know of."""
+        return "/" + self.unit_path.strip("/").split("/")[0] + "/"
+
+    @property
     def is_leader(self) -> bool:
         return self.role == Role.leader.value
 
@@ -145,7 +150,9 @@ async def create_person(
     email: str = "",
     phone: str = "",
     is_demo: bool = False,
+    scope_path: str | None = None,
 ) -> dict:
+    """`scope_path`: an administrator's own unit tree; the new person's unit must be inside it."""
     username = username.strip().lower()
     full_name = full_name.strip()
     if not username or not full_name:
@@ -159,7 +166,8 @@ async def create_person(
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid("password_too_short", f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự")
     async with write_transaction():
-        if not await Unit.exists().where(Unit.id == unit_id):
+        unit = await Unit.select(Unit.path).where(Unit.id == unit_id).first()
+        if unit is None or (scope_path is not None and not unit["path"].startswith(scope_path)):
             raise Invalid("unit_not_found", "Không tìm thấy đơn vị")
         if await Person.exists().where(Person.username == username):
             raise Invalid("username_taken", "Tên đăng nhập đã được dùng")

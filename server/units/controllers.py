@@ -28,13 +28,17 @@ class UnitApiController(Controller):
     guards = [api_header_guard]
 
     @get("/")
-    async def list_units(self) -> list[dict[str, Any]]:
-        return [asdict(unit) for unit in await services.list_units()]
+    async def list_units(self, request: Request) -> list[dict[str, Any]]:
+        """The units of the caller's own jurisdiction: another commune's organisation is not theirs to browse."""
+        actor = actor_of(request)
+        return [asdict(unit) for unit in await services.list_units(within_path=actor.jurisdiction_path)]
 
     @post("/", guards=[admin_only], status_code=201)
     async def create(self, request: Request, data: UnitCreate) -> dict[str, Any]:
+        actor = actor_of(request)
         unit = await services.create_unit(
-            name=data.name, code=data.code, kind=data.kind, parent_id=data.parent_id, actor_id=actor_of(request).id
+            name=data.name, code=data.code, kind=data.kind, parent_id=data.parent_id, actor_id=actor.id,
+            scope_path=actor.jurisdiction_path,
         )
         return asdict(unit)
 

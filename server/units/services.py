@@ -41,8 +41,10 @@ async def get_unit(unit_id: int) -> UnitInfo:
     return _info(row)
 
 
-async def list_units(active_only: bool = False) -> list[UnitInfo]:
+async def list_units(active_only: bool = False, *, within_path: str | None = None) -> list[UnitInfo]:
     query = Unit.select().order_by(Unit.path)
+    if within_path is not None:
+        query = query.where(Unit.path.like(f"{within_path}%"))
     if active_only:
         query = query.where(Unit.active.eq(True))
     return [_info(row) for row in await query]
@@ -61,8 +63,10 @@ async def is_in_subtree(unit_id: int, root_id: int) -> bool:
 
 
 async def create_unit(
-    *, name: str, code: str, kind: str, parent_id: int | None, actor_id: int | None = None
+    *, name: str, code: str, kind: str, parent_id: int | None, actor_id: int | None = None,
+    scope_path: str | None = None,
 ) -> UnitInfo:
+    """`scope_path`: an administrator's own unit tree; the new unit goes under a parent inside it."""
     name, code = name.strip(), code.strip()
     if not name or not code:
         raise Invalid("unit_fields_required", "Cần nhập tên và mã đơn vị")
@@ -76,6 +80,8 @@ async def create_unit(
         parent_path = "/"
         if parent_id is not None:
             parent_path = (await get_unit(parent_id)).path
+        if scope_path is not None and not (parent_id is not None and parent_path.startswith(scope_path)):
+            raise Invalid("unit_parent_outside_scope", "Đơn vị cấp trên phải thuộc phạm vi quản lý của bạn")
         rows = await Unit.insert(
             Unit(name=name, code=code, kind=kind, parent=parent_id, path="", search_text=fold(f"{name} {code}"))
         ).returning(Unit.id)

@@ -321,6 +321,7 @@ JSON_BODY_ROUTES = [
     "PATCH /api/v1/people/{person_id}", "PUT /api/v1/holidays/{day}", "POST /api/v1/directives", "POST /api/v1/tasks",
     *TASK_WRITES, "POST /api/v1/extensions/{extension_id}/decision", "PUT /api/v1/push/settings",
     "POST /api/v1/push/subscriptions", "DELETE /api/v1/push/subscriptions", "POST /api/v1/sync",
+    "PUT /api/v1/admin/reminder-rules/{unit_id}",
 ]
 
 
