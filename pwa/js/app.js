@@ -27,28 +27,79 @@
     doc.documentElement.lang = DH.i18n.locale;
     doc.getElementById('nav-tasks').textContent = t('Nhiệm vụ');
     doc.getElementById('nav-outbox').textContent = t('Đang chờ gửi');
+    const manager = !!me && ['leader', 'unit_head'].includes(me.role);
     const approvals = doc.getElementById('nav-approvals');
     approvals.textContent = t('Duyệt');
-    approvals.hidden = !me || !['leader', 'unit_head'].includes(me.role);
+    approvals.hidden = !manager;
+    const unit = doc.getElementById('nav-unit');
+    unit.textContent = t('Đơn vị');
+    unit.hidden = !manager;
+    doc.getElementById('inbox-link').hidden = !me;
+    doc.getElementById('settings-link').hidden = !me;
+    doc.getElementById('settings-link').setAttribute('aria-label', t('Cài đặt'));
+    const hash = g.location.hash || '#/';
+    for (const link of doc.querySelectorAll('.tabs a')) {
+      link.classList.toggle('active', link.getAttribute('href') === hash || (link.id === 'nav-tasks' && /^#\/(task\/|$)/.test(hash)));
+    }
     doc.getElementById('offline').textContent = t('Ngoại tuyến');
     doc.getElementById('lang').textContent = DH.i18n.locale === 'vi' ? 'EN' : 'VI';
     doc.getElementById('lang').setAttribute('aria-label', t('Ngôn ngữ'));
-    doc.getElementById('logout').textContent = t('Đăng xuất');
-    doc.getElementById('logout').hidden = !me;
     doc.getElementById('user').textContent = me ? me.full_name : '';
   }
 
-  async function render() {
+  /* One render at a time: a render asked for while one runs (the hash changed, a sync finished) runs once
+     after it, so a slow view never paints over a newer one, nor a form twice while someone types in it. */
+  let rendering = null;
+  let renderAgain = false;
+  let forceRender = false;
+  function render() {
+    if (rendering) { renderAgain = true; return rendering; }
+    rendering = (async () => {
+      try {
+        do { renderAgain = false; await renderOnce(); } while (renderAgain);
+      } finally {
+        rendering = null;
+      }
+    })();
+    return rendering;
+  }
+
+  /* A view's own redraw once an answer arrives (a chase, a saved part, a setting): only while that address is
+     still on show, and through the one render queue, so a late answer never paints over a screen the person
+     has moved to meanwhile. Resolves to whether that screen is the one on show afterwards. */
+  async function redraw(hash) {
+    const current = () => (g.location.hash || '#/') === hash;
+    if (!current()) return false;
+    forceRender = true;
+    await render();
+    return current() && doc.getElementById('main').dataset.view === hash;
+  }
+
+  async function renderOnce() {
     renderChrome();
     await updateBadge();
     const hash = g.location.hash || '#/';
+    const main = doc.getElementById('main');
+    // A form already on the screen for this address keeps what is typed in it (a sync, a second hashchange).
+    const form = /^#\/task\/\d+\/(report|extend|split|assign)$/.test(hash);
+    if (form && !forceRender && main.dataset.view === hash) return;
+    forceRender = false;
+    await route(hash);
+    main.dataset.view = hash; // what is on the screen now (set after the view, which may have been slow)
+  }
+
+  function route(hash) {
     if (hash === '#/login' || !me) return DH.views.loginView();
     let m;
     if ((m = /^#\/task\/(\d+)\/report$/.exec(hash))) return DH.views.reportView(Number(m[1]));
     if ((m = /^#\/task\/(\d+)\/extend$/.exec(hash))) return DH.views.extendView(Number(m[1]));
+    if ((m = /^#\/task\/(\d+)\/(split|assign)$/.exec(hash))) return DH.manage.splitView(Number(m[1]), m[2]);
     if ((m = /^#\/task\/(\d+)$/.exec(hash))) return DH.views.taskView(Number(m[1]));
     if (hash === '#/approvals') return DH.views.approvalsView();
     if (hash === '#/outbox') return DH.views.outboxView();
+    if (hash === '#/inbox') return DH.inbox.inboxView();
+    if (hash === '#/settings') return DH.push.settingsView();
+    if (hash === '#/unit') return DH.manage.unitView();
     return DH.views.tasksView();
   }
 
@@ -76,6 +127,7 @@
     if (result.ok) {
       retryDelay = 500;
       const refreshed = await DH.sync.refreshTasks();
+      DH.inbox.refresh();
       if (refreshed.ok && refreshed.changed && liveView()) await render();
     } else if (result.auth) {
       await render();
@@ -93,6 +145,7 @@
       // only if they are its author; the server refuses the rest).
       await DH.db.clear('tasks'); await DH.db.clear('details'); await DH.db.meta.set('tasks_cursor', null);
       await DH.db.meta.set('approvals', []);
+      await forgetPerson();
     }
     me = person;
     await DH.db.meta.set('me', person);
@@ -124,10 +177,18 @@
     const previous = await DH.db.meta.get('me');
     if (previous && previous.id !== person.id) {
       await DH.db.clear('tasks'); await DH.db.clear('details'); await DH.db.meta.set('tasks_cursor', null);
+      await forgetPerson();
     }
   }
 
+  /* What belonged to the previous person on this phone: their inbox, their unit's list, their settings. */
+  async function forgetPerson() {
+    for (const key of ['inbox', 'inbox_pending', 'unit_tasks', 'push_settings', 'approvals']) await DH.db.meta.set(key, null);
+  }
+
   async function logout() {
+    // This phone stops receiving my notifications: the next person to sign in here must not get them.
+    try { if (await DH.push.current()) await DH.push.unsubscribe(); } catch (e) { /* offline: the server keeps it */ }
     try {
       await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-Requested-With': 'dieuhanh' } });
     } catch (e) { /* offline: the cookie is dropped next time */ }
@@ -159,19 +220,21 @@
     }
     doc.getElementById('lang').addEventListener('click', () => {
       DH.i18n.setLocale(DH.i18n.locale === 'vi' ? 'en' : 'vi');
+      forceRender = true;
       render();
     });
-    doc.getElementById('logout').addEventListener('click', logout);
     await whoAmI();
     await render();
     doc.body.dataset.ready = 'yes';
+    if (me) DH.inbox.start();
     if (me && g.navigator.onLine) {
       const refreshed = await DH.sync.refreshTasks();
       await syncNow('start');
-      if (refreshed.ok) await render();
+      // Forms keep what the person is typing: only the views that show the cache redraw.
+      if (refreshed.ok && liveView()) await render();
     }
   }
 
-  DH.app = { render, queue, patchTask, syncNow, signedIn, get me() { return me; } };
+  DH.app = { render, redraw, queue, patchTask, syncNow, signedIn, logout, get me() { return me; } };
   start();
 })(self);

@@ -27,28 +27,35 @@
     return { ok: false, auth: true };
   }
 
+  // The server takes at most this many changes a request (server/sync/batch.py MAX_BATCH); a longer outbox
+  // (days without signal) goes in several requests, oldest first, instead of being refused whole forever.
+  const MAX_BATCH = 100;
+
   async function sendChanges() {
-    const items = (await DH.outbox.list()).filter((item) => !item.answer);
-    if (!items.length) return null;
-    const response = await post('/api/v1/sync', {
-      headers: Object.assign({ 'Content-Type': 'application/json' }, HEADERS),
-      body: JSON.stringify({
-        changes: items.map((item) => ({ id: item.id, kind: item.kind, task_id: item.task_id, body: item.body })),
-      }),
-    });
-    if (response === null) return { ok: false, offline: true };
-    if (response.status === 401) return signedOut();
-    if (!response.ok) return { ok: false, status: response.status };
-    const data = await response.json();
+    const waiting = (await DH.outbox.list()).filter((item) => !item.answer);
+    if (!waiting.length) return null;
     let again = false;
-    for (const result of data.results) {
-      if (retryable(result)) { again = true; continue; }
-      await DH.db.update('outbox', result.id, (item) => {
-        item.answer = { status: result.status, body: result.body };
-        if (result.body && result.body.report_id) item.report_id = result.body.report_id;
-        if (result.status === 409) item.outcome = 'refused';
-        else if (result.status >= 400) item.outcome = 'failed';
+    for (let start = 0; start < waiting.length; start += MAX_BATCH) {
+      const items = waiting.slice(start, start + MAX_BATCH);
+      const response = await post('/api/v1/sync', {
+        headers: Object.assign({ 'Content-Type': 'application/json' }, HEADERS),
+        body: JSON.stringify({
+          changes: items.map((item) => ({ id: item.id, kind: item.kind, task_id: item.task_id, body: item.body })),
+        }),
       });
+      if (response === null) return { ok: false, offline: true };
+      if (response.status === 401) return signedOut();
+      if (!response.ok) return { ok: false, status: response.status };
+      const data = await response.json();
+      for (const result of data.results) {
+        if (retryable(result)) { again = true; continue; }
+        await DH.db.update('outbox', result.id, (item) => {
+          item.answer = { status: result.status, body: result.body };
+          if (result.body && result.body.report_id) item.report_id = result.body.report_id;
+          if (result.status === 409) item.outcome = 'refused';
+          else if (result.status >= 400) item.outcome = 'failed';
+        });
+      }
     }
     return again ? { ok: false, status: RETRY_LATER } : null;
   }

@@ -12,6 +12,11 @@
     ['later', 'Trong hạn'], ['closed', 'Đã kết thúc'],
   ];
   const RETURN_REASONS = ['Thiếu ảnh minh chứng', 'Chưa đạt yêu cầu', 'Cần bổ sung báo cáo'];
+  const EVENTS = {
+    created: 'Tạo nhiệm vụ', progress: 'Báo cáo tiến độ', comment: 'Ý kiến', assignees: 'Đổi người thực hiện',
+    extension_requested: 'Xin gia hạn', extension_approved: 'Duyệt gia hạn', extension_rejected: 'Từ chối gia hạn',
+    chase: 'Nhắc việc',
+  };
 
   function esc(value) {
     return String(value == null ? '' : value).replace(/[&<>"']/g, (c) => (
@@ -30,7 +35,10 @@
   }
   function stateLabel(state) { return t(STATES[state] || state); }
   function main() { return g.document.getElementById('main'); }
-  function set(html) { main().innerHTML = html; main().focus({ preventScroll: true }); }
+  function set(html) {
+    main().innerHTML = html;
+    main().focus({ preventScroll: true });
+  }
 
   async function tasksView() {
     const tasks = await DH.db.all('tasks');
@@ -65,9 +73,18 @@
     set(html);
   }
 
+  /* Lists show the small thumbnail; a tap opens the display size in the viewer (the original when the server
+     has no derivatives yet). */
   function photosHtml(attachments) {
-    return (attachments || []).map((a) => `<a href="/api/v1/attachments/${a.id}" target="_blank" rel="noopener">
-      <img class="thumb" alt="${esc(a.filename)}" loading="lazy" src="/api/v1/attachments/${a.id}"></a>`).join('');
+    return (attachments || []).map((a) => {
+      const original = `/api/v1/attachments/${a.id}`;
+      // The server says thumb_url: null for a file that is not an image (a PDF): a link, not a picture.
+      if ('thumb_url' in a && !a.thumb_url) {
+        return `<a class="file" href="${original}" target="_blank" rel="noopener">${esc(a.filename)}</a>`;
+      }
+      return `<a class="photo" href="${esc(a.display_url || original)}" target="_blank" rel="noopener" data-photo="${a.id}">
+      <img class="thumb" alt="${esc(a.filename)}" loading="lazy" src="${esc(a.thumb_url || original)}"></a>`;
+    }).join('');
   }
   function place(report) {
     if (report.latitude == null) return '';
@@ -102,11 +119,11 @@
 
   async function loadDetail(id) {
     let detail = await DH.db.get('details', id);
-    if (!detail && g.navigator.onLine) {
-      try {
-        const r = await fetch(`/api/v1/tasks/${id}`, { credentials: 'same-origin' });
-        if (r.ok) { detail = await r.json(); await DH.db.put('details', detail); }
-      } catch (e) { /* offline */ }
+    // A task of the unit (not one of mine) is not refreshed with my list: read it afresh when there is a signal.
+    const mine = !!(await DH.db.get('tasks', id));
+    if ((!detail || !mine) && g.navigator.onLine) {
+      const fresh = await DH.api.task(id);
+      if (fresh.ok) detail = fresh.body;
     }
     return detail;
   }
@@ -137,6 +154,20 @@
       html += `<a class="button" href="#/task/${id}/extend">${t('Xin gia hạn')}</a>`;
     }
     html += '</div>';
+    if (task.can_split) {
+      html += `<div class="actions manage"><a class="button" href="#/task/${id}/split">${t('Chia việc')}</a>
+        <a class="button" href="#/task/${id}/assign">${t('Giao việc')}</a>`;
+      if (DH.manage.canChase(task)) {
+        html += `<button type="button" class="button${task.urgency === 'overdue' ? ' primary' : ''}" data-chase-task
+          ${g.navigator.onLine ? '' : 'disabled'}>${t('Nhắc việc')}</button>`;
+      }
+      html += `<p data-chase-status role="status">${g.navigator.onLine ? '' : t('Cần có mạng để chia việc, giao việc và nhắc việc')}</p></div>`;
+    }
+    if ((task.subtasks || []).length) {
+      html += `<h2>${t('Các phần việc')}</h2><ul class="cards">` + task.subtasks.map((s) => `<li><a class="card u-${esc(s.urgency)}"
+        href="#/task/${s.id}" data-subtask="${s.id}"><span class="title">${esc(s.title)}</span>
+        <span class="meta">${t('Hạn xử lý')}: ${date(s.deadline)} · ${stateLabel(s.state)} · ${s.progress_percent || 0}%</span></a></li>`).join('') + '</ul>';
+    }
     const reports = task.progress_reports || [];
     html += `<h2>${t('Báo cáo tiến độ')}</h2>`;
     html += reports.length ? '<ul class="reports">' + reports.slice().reverse().map((r) => `<li class="report${r.refused_reason ? ' refused' : ''}">
@@ -146,8 +177,24 @@
       : `<p class="empty">${t('Chưa có báo cáo')}</p>`;
     html += `<h2>${t('Lịch sử')}</h2><ol class="history">` + (task.history || []).map((e) => `<li>
       <span class="meta">${date(e.received_at)} · ${esc(e.actor || '')}</span>
-      ${e.to_state ? stateLabel(e.to_state) : esc(e.kind)}${e.note ? `: ${esc(e.note)}` : ''}</li>`).join('') + '</ol>';
+      <span data-event="${esc(e.kind)}">${e.to_state ? stateLabel(e.to_state) : esc(t(EVENTS[e.kind] || e.kind))}</span>${e.note ? `: ${esc(e.note)}` : ''}</li>`).join('') + '</ol>';
     set(html);
+    const chase = main().querySelector('[data-chase-task]');
+    if (chase) {
+      DH.manage.wireChase(chase, id, async () => {
+        const shown = main().querySelector('[data-chase-status]');
+        const status = shown ? shown.innerHTML : '';
+        await DH.api.task(id);
+        // Redraw with the new history only if this very screen is still up: after a navigation (even back to
+        // this task) the screen on show is newer than this answer and says what is true now.
+        if (shown && shown.isConnected && await DH.app.redraw(`#/task/${id}`)) {
+          const line = main().querySelector('[data-chase-status]');
+          if (line) { line.innerHTML = status; line.className = 'decided'; }
+          const again = main().querySelector('[data-chase-task]');
+          if (again) { again.disabled = true; again.dataset.chased = 'yes'; }
+        }
+      });
+    }
     const submit = main().querySelector('[data-action="submit"]');
     if (submit) {
       submit.addEventListener('click', async () => {
@@ -155,7 +202,7 @@
         await DH.app.queue('transition', id, {
           action: 'submit', note: '', reason: '', captured_at: new Date().toISOString(),
         }, { label: task.title });
-        await DH.app.patchTask(id, { state: 'submitted' });
+        await DH.app.patchTask(id, { state: 'submitted', allowed_actions: actions.filter((a) => a !== 'submit') });
         DH.app.render();
       });
     }
@@ -254,37 +301,46 @@
     });
   }
 
+  /* "Before" photos: the queue carries them (the first report with photos, when it is not the latest one);
+     a queue cached from an older server does not, so fall back to the task's cached detail. */
+  async function beforePhotos(task) {
+    if (Array.isArray(task.before_photos)) return task.before_photos;
+    const detail = await DH.db.get('details', task.id);
+    const latest = task.latest_report && task.latest_report.id;
+    const first = ((detail && detail.progress_reports) || [])
+      .find((r) => !r.refused_reason && r.id !== latest && (r.attachments || []).length);
+    return first ? first.attachments : [];
+  }
+
+  /* The approval queue from GET /api/v1/approvals, which carries what a leader judges by (the note sent with
+     the result, the latest report with its photos and place, the parent task): one request for the screen. */
   async function approvalsView() {
     let queue = await DH.db.meta.get('approvals') || [];
-    if (g.navigator.onLine) {
-      try {
-        const r = await fetch('/api/v1/approvals', { credentials: 'same-origin' });
-        if (r.ok) {
-          const items = await r.json();
-          queue = [];
-          for (const item of items) {
-            const d = await fetch(`/api/v1/tasks/${item.id}`, { credentials: 'same-origin' });
-            queue.push(d.ok ? await d.json() : item);
-          }
-          await DH.db.meta.set('approvals', queue);
-        }
-      } catch (e) { /* offline: the last queue seen */ }
-    }
+    let stale = true;
+    const loaded = await DH.api.get('/api/v1/approvals');
+    if (loaded.ok) { queue = loaded.body; stale = false; await DH.db.meta.set('approvals', queue); }
     const decided = new Map((await DH.outbox.list()).filter((i) => i.kind === 'transition'
       && ['approve', 'return'].includes(i.body.action)).map((i) => [i.task_id, i]));
     let html = `<h1>${t('Duyệt hoàn thành')}</h1>`;
+    if (stale && !g.navigator.onLine) html += `<p class="warning">${t('Ngoại tuyến: danh sách lần cập nhật trước')}</p>`;
     if (!queue.length) html += `<p class="empty">${t('Không có nhiệm vụ chờ duyệt')}</p>`;
     html += '<ul class="cards approvals">';
     for (const task of queue) {
-      const reports = (task.progress_reports || []).filter((r) => !r.refused_reason);
-      const last = reports[reports.length - 1];
-      const photos = reports.flatMap((r) => r.attachments || []);
+      const report = task.latest_report;
+      const after = (report && report.attachments) || [];
+      const before = await beforePhotos(task);
       const done = decided.get(task.id);
       html += `<li class="approval" data-task-id="${task.id}">
-        <h2>${esc(task.title)}</h2>
+        <h2><a href="#/task/${task.id}">${esc(task.title)}</a></h2>
+        ${task.parent ? `<p class="meta">${t('Thuộc nhiệm vụ')}: ${esc(task.parent.title)}</p>` : ''}
         <p class="meta">${esc(task.lead_unit_name)} · ${t('Nộp lúc')}: ${date(task.submitted_at)} · ${t('Hạn xử lý')}: ${date(task.deadline)}</p>
-        ${last ? `<p class="note">${esc(last.note)}</p>${place(last)}` : ''}
-        <div class="photos">${photosHtml(photos.length > 4 ? [photos[0], ...photos.slice(-3)] : photos)}</div>
+        ${task.submitted_by ? `<p class="meta">${t('Người gửi')}: ${esc(task.submitted_by)}</p>` : ''}
+        ${task.submit_note ? `<p class="note submit-note">${esc(task.submit_note)}</p>` : ''}
+        ${report ? `<div class="latest-report"><span class="meta">${t('Báo cáo mới nhất')}: ${date(report.captured_at)} · ${esc(report.author)}${report.percent != null ? ` · ${report.percent}%` : ''}</span>
+          ${report.note ? `<p class="note">${esc(report.note)}</p>` : ''}${place(report)}</div>` : `<p class="empty">${t('Chưa có báo cáo')}</p>`}
+        ${before.length ? `<p class="photo-label">${t('Ảnh trước')}</p><div class="photos before">${photosHtml(before.slice(0, 4))}</div>`
+          : report && !Array.isArray(task.before_photos) ? `<button type="button" class="link" data-before="${task.id}">${t('Xem ảnh trước')}</button>` : ''}
+        ${after.length ? `<p class="photo-label">${t(before.length ? 'Ảnh sau' : 'Ảnh minh chứng')}</p><div class="photos after">${photosHtml(after.slice(0, 6))}</div>` : ''}
         ${done ? `<p class="decided">${t(done.body.action === 'approve' ? 'Đã duyệt' : 'Đã trả lại')}</p>` : `
         <div class="actions two">
           <button type="button" class="button primary" data-approve="${task.id}">${t('Duyệt hoàn thành')}</button>
@@ -314,6 +370,19 @@
         card.append(decidedLine);
       }
     };
+    // "Before" photos on demand: one task detail when the leader asks for it, not one per card.
+    for (const button of main().querySelectorAll('[data-before]')) {
+      button.addEventListener('click', async () => {
+        const id = Number(button.dataset.before);
+        const loaded = await DH.api.get(`/api/v1/tasks/${id}`);
+        if (!loaded.ok) { button.textContent = DH.api.reason(loaded); return; }
+        await DH.db.put('details', loaded.body);
+        const photos = await beforePhotos(queue.find((q) => q.id === id));
+        button.outerHTML = photos.length
+          ? `<p class="photo-label">${t('Ảnh trước')}</p><div class="photos before">${photosHtml(photos.slice(0, 4))}</div>`
+          : `<p class="empty">${t('Không có ảnh trước')}</p>`;
+      });
+    }
     for (const card of main().querySelectorAll('.approval')) {
       const task = queue.find((q) => q.id === Number(card.dataset.taskId));
       const approve = card.querySelector('[data-approve]');
@@ -385,5 +454,20 @@
     if (target) DH.outbox.dismiss(target.dataset.dismiss).then(() => DH.app.render());
   });
 
-  DH.views = { tasksView, taskView, reportView, extendView, approvalsView, outboxView, loginView, esc };
+  // The photo viewer: the display size over the screen, closed with a tap (or Back on the phone).
+  g.document.addEventListener('click', (event) => {
+    const photo = event.target.closest && event.target.closest('a[data-photo]');
+    if (!photo || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    const viewer = g.document.createElement('div');
+    viewer.className = 'viewer';
+    viewer.setAttribute('role', 'dialog');
+    viewer.innerHTML = `<img alt="" src="${esc(photo.getAttribute('href'))}"><button type="button" class="link">${t('Đóng')}</button>`;
+    viewer.addEventListener('click', () => viewer.remove());
+    g.document.body.append(viewer);
+  });
+
+  DH.views = {
+    tasksView, taskView, reportView, extendView, approvalsView, outboxView, loginView, esc, date, stateLabel, loadDetail,
+  };
 })(self);

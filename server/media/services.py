@@ -1,10 +1,16 @@
-"""Attachments: bytes checked by their magic numbers (not their name), stored once by content hash."""
+"""Attachments: bytes checked by their magic numbers (not their name), stored once by content hash.
+
+Image attachments (progress-report photos, task and directive images) also get two clean copies, built off
+the request path by the worker (job "media.derive", queued in the same transaction as the attachment) or on
+demand when one is asked for first: a 1600 px "display" WebP and a 320 px "thumb", upright and without any
+metadata (server/media/images.py). The original keeps its metadata and is only served to those who may see
+the attachment.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import sqlite3
 from typing import Any
 
@@ -14,12 +20,15 @@ from server.audit import services as audit
 from server.lib import clock
 from server.lib.db import write_transaction
 from server.lib.errors import Invalid, NotFound
+from server.media import images
 from server.media.storage import Storage, default_storage
-from server.media.tables import Attachment, StoredFile
+from server.media.tables import Attachment, ImageDerivative, StoredFile
 
 MAX_ATTACHMENT_BYTES = 10_000_000
-MAX_IMAGE_PIXELS = 50_000_000  # below Pillow's own bomb limit: a phone photo is 12–50 MP
+MAX_IMAGE_PIXELS = images.MAX_PIXELS
 OWNER_KINDS = frozenset({"directive", "progress_report", "task"})
+DERIVE_JOB = "media.derive"
+API_PREFIX = "/api/v1/attachments"
 
 
 def sniff(data: bytes) -> str | None:
@@ -27,36 +36,36 @@ def sniff(data: bytes) -> str | None:
     head = data[:16]
     if head.startswith(b"%PDF-"):
         return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis"):
-        return "image/heic"
+    image_type = images.sniff_image(head)
+    if image_type is not None:
+        return image_type
     if head.startswith(b"PK\x03\x04"):
         return "application/zip"  # .docx / .xlsx are zip containers
     return None
 
 
-def _image_size(data: bytes) -> tuple[int | None, int | None]:
-    from PIL import Image
+def is_image(content_type: str) -> bool:
+    return content_type in images.DECODERS
 
-    try:
-        import pillow_heif
 
-        pillow_heif.register_heif_opener()
-    except ImportError:  # pragma: no cover - pillow-heif is a dependency
-        pass
+def _refusal(error: images.ImageRefused) -> Invalid:
+    """The localised API error for an image the pipeline refuses."""
+    if error.code == "image_too_large":  # the figure is images.MAX_PIXELS
+        return Invalid("image_too_large", "Ảnh quá lớn: tối đa 50 triệu điểm ảnh")
+    if error.code == "image_type_not_allowed":
+        return Invalid("file_type_not_allowed", "Chỉ nhận tệp PDF, ảnh JPEG/PNG/WebP/HEIC hoặc Word/Excel")
+    return Invalid("image_unreadable", "Không đọc được ảnh: tệp bị hỏng hoặc chưa tải lên hết")
+
+
+def _inspect_image(data: bytes, content_type: str) -> tuple[int, int]:
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-    except Exception as error:
-        raise Invalid("image_unreadable", "Không đọc được ảnh") from error
-    if width * height > MAX_IMAGE_PIXELS:
-        raise Invalid("image_too_large", "Ảnh có kích thước quá lớn")
-    return width, height
+        return images.inspect(data, content_type, MAX_IMAGE_PIXELS)
+    except images.ImageRefused as error:
+        raise _refusal(error) from error
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 async def store_file(data: bytes, storage: Storage | None = None) -> dict[str, Any]:
@@ -68,23 +77,20 @@ async def store_file(data: bytes, storage: Storage | None = None) -> dict[str, A
     if content_type is None:
         raise Invalid("file_type_not_allowed", "Chỉ nhận tệp PDF, ảnh JPEG/PNG/WebP/HEIC hoặc Word/Excel")
     width = height = None
-    if content_type.startswith("image/"):
-        # Decoding headers is cheap, but keep all image work off the event loop.
-        width, height = await asyncio.to_thread(_image_size, data)
-    sha256 = hashlib.sha256(data).hexdigest()
+    if is_image(content_type):
+        # Checked before anything is written: the header's size first, then one decode (truncated files).
+        width, height = await asyncio.to_thread(_inspect_image, data, content_type)
+    sha256 = await asyncio.to_thread(_sha256, data)  # 10 MB take ~20 ms: not on the event loop either
     storage = storage or default_storage()
     await asyncio.to_thread(storage.put, sha256, data)
     async with write_transaction():
-        existing = await StoredFile.select(StoredFile.id).where(StoredFile.sha256 == sha256).first()
-        if existing is None:
-            rows = await StoredFile.insert(
-                StoredFile(sha256=sha256, content_type=content_type, size=len(data), width=width, height=height,
-                           created_at=clock.now())
-            ).returning(StoredFile.id)
-            file_id = rows[0]["id"]
-        else:
-            file_id = existing["id"]
-    return {"id": file_id, "sha256": sha256, "content_type": content_type, "size": len(data)}
+        # The same bytes uploaded twice (even at once, by two phones) are one file: the second insert is a no-op.
+        await StoredFile.insert(
+            StoredFile(sha256=sha256, content_type=content_type, size=len(data), width=width, height=height,
+                       created_at=clock.now())
+        ).on_conflict(target=StoredFile.sha256, action="DO NOTHING")
+        row = await StoredFile.select(StoredFile.id).where(StoredFile.sha256 == sha256).first()
+    return {"id": row["id"], "sha256": sha256, "content_type": content_type, "size": len(data)}
 
 
 async def attach(
@@ -107,7 +113,7 @@ async def attach(
             return await get_attachment(existing["id"])
     stored = await store_file(data, storage)
     try:
-        return await _insert_attachment(stored["id"], owner_kind, owner_id, filename, actor_id, client_id)
+        return await _insert_attachment(stored, owner_kind, owner_id, filename, actor_id, client_id)
     except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
         # The same upload, sent twice at once: the first one won; answer with it.
         existing = await Attachment.select(Attachment.id).where(Attachment.client_id == client_id).first()
@@ -117,8 +123,10 @@ async def attach(
 
 
 async def _insert_attachment(
-    file_id: int, owner_kind: str, owner_id: int, filename: str, actor_id: int | None, client_id: str | None
+    stored: dict[str, Any], owner_kind: str, owner_id: int, filename: str, actor_id: int | None,
+    client_id: str | None,
 ) -> dict[str, Any]:
+    file_id = stored["id"]
     async with write_transaction():
         if client_id:
             existing = await Attachment.select(Attachment.id).where(Attachment.client_id == client_id).first()
@@ -131,6 +139,10 @@ async def _insert_attachment(
         attachment = await get_attachment(rows[0]["id"])
         await audit.record(actor_id=actor_id, action="attachment.create", entity=owner_kind, entity_id=owner_id,
                            after=attachment)
+        if is_image(stored["content_type"]):
+            # In the same transaction: the attachment and the job that makes its copies exist together or not
+            # at all. The worker builds them; a request for a copy before then builds it on demand.
+            await queue_derivatives(file_id)
     return attachment
 
 
@@ -142,6 +154,7 @@ def _select():  # type: ignore[no-untyped-def]
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
+    image = is_image(row["file.content_type"])
     return {
         "id": row["id"],
         "owner_kind": row["owner_kind"],
@@ -151,6 +164,9 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
         "sha256": row["file.sha256"],
         "content_type": row["file.content_type"],
         "size": row["file.size"],
+        # The clean copies of an image (WebP, upright, no metadata): /thumb for lists, /display to look at it.
+        "thumb_url": f"{API_PREFIX}/{row['id']}/thumb" if image else None,
+        "display_url": f"{API_PREFIX}/{row['id']}/display" if image else None,
     }
 
 
@@ -173,3 +189,106 @@ async def list_attachments(owner_kind: str, owner_ids: list[int]) -> list[dict[s
 async def read_bytes(sha256: str, storage: Storage | None = None) -> bytes:
     storage = storage or default_storage()
     return await asyncio.to_thread(storage.get, sha256)
+
+
+# ---------------------------------------------------------------- image copies
+
+
+async def queue_derivatives(file_id: int) -> None:
+    """Ask the worker to build an image file's copies (once per file: the dedupe key makes a repeat a no-op)."""
+    from server.notifications import jobs
+
+    await jobs.enqueue(DERIVE_JOB, {"file_id": file_id}, dedupe_key=f"{DERIVE_JOB}:{file_id}")
+
+
+async def _copies(file_id: int) -> dict[str, dict[str, Any]]:
+    rows = await ImageDerivative.select(
+        ImageDerivative.original, ImageDerivative.kind, ImageDerivative.sha256, ImageDerivative.content_type,
+        ImageDerivative.width, ImageDerivative.height, ImageDerivative.size,
+    ).where(ImageDerivative.original == file_id)
+    return {row["kind"]: row for row in rows}
+
+
+async def ensure_derivatives(file_id: int, storage: Storage | None = None) -> dict[str, dict[str, Any]]:
+    """The copies of an image file, {kind: row}, built now if they are missing. Idempotent: the worker's job,
+    a request for a copy and a retry after a crash may all call it; the copies are recorded once."""
+    copies = await _copies(file_id)
+    if set(images.KINDS) <= copies.keys():
+        return copies
+    return await _build_once(file_id, storage)
+
+
+# file id → the build under way in this process, so that the thumbnails of a list asked for at once are
+# built once each (the UNIQUE (original, kind) index settles races between processes).
+_BUILDING: dict[int, asyncio.Task[dict[str, dict[str, Any]]]] = {}
+
+
+async def _build_once(file_id: int, storage: Storage | None) -> dict[str, dict[str, Any]]:
+    loop = asyncio.get_running_loop()
+    task = _BUILDING.get(file_id)
+    if task is None or task.done() or task.get_loop() is not loop:
+        task = loop.create_task(_build(file_id, storage))
+        _BUILDING[file_id] = task
+
+        def forget(done: asyncio.Task[dict[str, dict[str, Any]]]) -> None:
+            if _BUILDING.get(file_id) is done:
+                del _BUILDING[file_id]
+
+        task.add_done_callback(forget)
+    # Shielded: a client that goes away does not cancel a build others may be waiting for.
+    return await asyncio.shield(task)
+
+
+def _derive_and_store(storage: Storage, sha256: str, content_type: str) -> list[tuple[images.Copy, str]]:
+    """Blocking (a thread or the worker): read the original, make the copies, store them by content hash."""
+    made = []
+    for copy in images.derive(storage.get(sha256), content_type, max_pixels=MAX_IMAGE_PIXELS):
+        digest = hashlib.sha256(copy.data).hexdigest()
+        storage.put(digest, copy.data)
+        made.append((copy, digest))
+    return made
+
+
+async def _build(file_id: int, storage: Storage | None) -> dict[str, dict[str, Any]]:
+    row = await StoredFile.select(StoredFile.sha256, StoredFile.content_type).where(StoredFile.id == file_id).first()
+    if row is None:
+        raise NotFound("file_not_found", "Không tìm thấy tệp")
+    if not is_image(row["content_type"]):
+        raise NotFound("attachment_not_image", "Tệp đính kèm này không phải ảnh nên không có bản xem ảnh")
+    try:
+        made = await asyncio.to_thread(_derive_and_store, storage or default_storage(), row["sha256"],
+                                       row["content_type"])
+    except images.ImageRefused as error:
+        raise _refusal(error) from error
+    now = clock.now()
+    async with write_transaction():
+        for copy, digest in made:
+            await ImageDerivative.insert(
+                ImageDerivative(original=file_id, kind=copy.kind, sha256=digest, content_type=images.DERIVATIVE_TYPE,
+                                width=copy.width, height=copy.height, size=len(copy.data), created_at=now)
+            ).on_conflict(target=(ImageDerivative.original, ImageDerivative.kind), action="DO NOTHING")
+    return await _copies(file_id)
+
+
+async def derivative(attachment_id: int, kind: str, storage: Storage | None = None) -> dict[str, Any]:
+    """The `kind` copy ("display" or "thumb") of an image attachment the caller may see: sha256, width, height,
+    size; built now if the worker has not yet."""
+    row = await Attachment.select(Attachment.file, Attachment.file.content_type).where(
+        Attachment.id == attachment_id
+    ).first()
+    if row is None:
+        raise NotFound("attachment_not_found", "Không tìm thấy tệp đính kèm")
+    if kind not in images.KINDS or not is_image(row["file.content_type"]):
+        raise NotFound("attachment_not_image", "Tệp đính kèm này không phải ảnh nên không có bản xem ảnh")
+    return (await ensure_derivatives(row["file"], storage))[kind]
+
+
+async def derivative_bytes(copy: dict[str, Any], storage: Storage | None = None) -> bytes:
+    try:
+        return await read_bytes(copy["sha256"], storage)
+    except FileNotFoundError:
+        # The copy's file is gone (storage cleaned by hand, restored without it): forget the copies, build again.
+        async with write_transaction():
+            await ImageDerivative.delete().where(ImageDerivative.original == copy["original"])
+        rebuilt = await ensure_derivatives(copy["original"], storage)
+        return await read_bytes(rebuilt[copy["kind"]]["sha256"], storage)

@@ -12,6 +12,9 @@ class Storage(Protocol):
     def put(self, sha256: str, data: bytes) -> None: ...
     def get(self, sha256: str) -> bytes: ...
     def exists(self, sha256: str) -> bool: ...
+    def delete(self, sha256: str) -> None:
+        """Remove the bytes (retention); a file that is not there is already deleted."""
+        ...
 
 
 class LocalStorage:
@@ -42,6 +45,10 @@ class LocalStorage:
 
     def exists(self, sha256: str) -> bool:
         return self._path(sha256).exists()
+
+    def delete(self, sha256: str) -> None:
+        # Content-addressed: the caller checks that no row (attachment, photo, copy) still names this hash.
+        self._path(sha256).unlink(missing_ok=True)
 
 
 def default_storage() -> Storage:

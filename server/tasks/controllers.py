@@ -33,6 +33,12 @@ REFUSALS = {
 }
 
 
+class ChaseBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Nhắc việc: an optional word from the unit head or leader to the late officer(s)."""
+
+    note: str = ""
+
+
 class TaskApiController(Controller):
     path = "/tasks"
     tags = ["tasks"]
@@ -131,6 +137,14 @@ class TaskApiController(Controller):
             request, actor, msgspec.to_builtins(data),
             lambda: services.request_extension(actor, task_id, data.requested_deadline, data.reason),
             status_code=201,
+        )
+
+    @post("/{task_id:int}/chase", status_code=200)
+    async def chase(self, request: Request, data: ChaseBody, task_id: int = ID) -> Response:
+        """Remind the assignees (inbox and push); a repeat within the cooldown sends nothing and says when."""
+        actor = actor_of(request)
+        return await once(
+            request, actor, msgspec.to_builtins(data), lambda: services.chase(actor, task_id, data.note)
         )
 
 

@@ -15,11 +15,13 @@ from server.holidays.services import load_calendar
 from server.lib import clock
 from server.lib.db import after_commit, write_transaction
 from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from server.lib.i18n import gettext_in
 from server.lib.vn_text import fold, like_pattern
 from server.notifications.services import on_task_event
 from server.people.services import Actor
 from server.people.tables import Person
 from server.tasks.access import in_scope, visibility_sql
+from server.tasks.events import task_changed
 from server.tasks.tables import (
     ExtensionRequest,
     ExtensionState,
@@ -250,6 +252,7 @@ async def transition(
                  ExtensionRequest.decided_at: now, ExtensionRequest.decision_note: "Nhiệm vụ đã kết thúc"}
             ).where((ExtensionRequest.task == task_id) & (ExtensionRequest.state == ExtensionState.pending.value))
         await _update_task(ctx, changes)
+        await task_changed(task_id, action)
         await _event(
             task_id,
             actor,
@@ -428,6 +431,7 @@ async def create_task(
         if deadline is not None:
             await _record_deadline(task_id, actor, deadline, None, "Hạn khi giao")
         await _event(task_id, actor, "created", note=title)
+        await task_changed(task_id, "create")
         await audit.record(
             actor_id=actor.id,
             actor_name=actor.full_name,
@@ -474,6 +478,7 @@ async def set_assignees(actor: Actor, task_id: int, person_ids: list[int]) -> di
                              assigned_at=now)
             )
         await _update_task(ctx, {Task.updated_at: now})
+        await task_changed(task_id, "assignees")
         await _event(task_id, actor, "assignees", note=", ".join(await _names(person_ids)))
         if added and ctx.state != TaskState.draft:
             await on_task_event("assigned", task_id, actor.id, person_ids=added)
@@ -569,6 +574,7 @@ async def report_progress(
             if percent is not None:
                 changes[Task.progress_percent] = percent
             await Task.update(changes).where(Task.id == task_id)
+            await task_changed(task_id, "progress")
         await _event(
             task_id,
             actor,
@@ -618,6 +624,7 @@ async def add_comment(actor: Actor, task_id: int, note: str) -> None:
     async with write_transaction():
         await _load(actor, task_id)
         await _event(task_id, actor, "comment", note=note)
+        await task_changed(task_id, "comment")
         await on_task_event("comment", task_id, actor.id, note=note)
         await audit.record(
             actor_id=actor.id, actor_name=actor.full_name, action="task.comment", entity="task",
@@ -652,6 +659,7 @@ async def request_extension(actor: Actor, task_id: int, requested_deadline: dt.d
             )
         ).returning(ExtensionRequest.id)
         await _event(task_id, actor, "extension_requested", note=f"{requested_deadline:%d/%m/%Y}: {reason}")
+        await task_changed(task_id, "extension_requested")
         await on_task_event("extension_requested", task_id, actor.id, note=reason)
         await audit.record(
             actor_id=actor.id, actor_name=actor.full_name, action="task.extension_request", entity="task",
@@ -690,6 +698,9 @@ async def decide_extension(actor: Actor, extension_id: int, *, approve: bool, no
         if approve:
             await _record_deadline(task_id, actor, request["requested_deadline"], ctx.row["deadline"], note)
             await _update_task(ctx, {Task.deadline: request["requested_deadline"], Task.updated_at: now})
+            await task_changed(ctx.row["id"], "deadline")
+        else:
+            await task_changed(task_id, "extension_rejected")
         await _event(
             task_id, actor, "extension_approved" if approve else "extension_rejected",
             note=f"{request['requested_deadline']:%d/%m/%Y}" + (f": {note}" if note else ""),
@@ -938,7 +949,8 @@ async def histories(actor: Actor, task_ids: list[int]) -> dict[int, list[dict[st
 
 async def _approval_context(ids: list[int], items: list[dict[str, Any]]) -> None:
     """What a leader judges a submission by, for the whole queue in four queries (not one detail per item):
-    the note sent with the result, the latest accepted progress report with its photos and place, the parent."""
+    the note sent with the result, the latest accepted progress report with its photos and place, the photos of
+    the first report that had any (the "before"), the parent."""
     from server.media.services import list_attachments
 
     submits = await TaskEvent.select(TaskEvent.task, TaskEvent.note, TaskEvent.actor.full_name).where(
@@ -952,8 +964,13 @@ async def _approval_context(ids: list[int], items: list[dict[str, Any]]) -> None
     ).where(ProgressReport.task.is_in(ids) & ProgressReport.refused_reason.is_null()).order_by(ProgressReport.id)
     last_report = {row["task"]: row for row in reports}
     photos: dict[int, list[dict[str, Any]]] = {}
-    for attachment in await list_attachments("progress_report", [r["id"] for r in last_report.values()]):
+    for attachment in await list_attachments("progress_report", [r["id"] for r in reports]):
         photos.setdefault(attachment["owner_id"], []).append(attachment)
+    # "Before" photos: those of the first report that had any, when the latest report is another one.
+    first_with_photos: dict[int, dict[str, Any]] = {}
+    for report in reports:
+        if photos.get(report["id"]):
+            first_with_photos.setdefault(report["task"], report)
     parent_ids = sorted({item["parent_id"] for item in items if item["parent_id"]})
     parents = {row["id"]: row for row in await Task.select(Task.id, Task.title).where(Task.id.is_in(parent_ids))} \
         if parent_ids else {}
@@ -968,6 +985,8 @@ async def _approval_context(ids: list[int], items: list[dict[str, Any]]) -> None
             "captured_at": report["captured_at"], "author": report["author.full_name"],
             "attachments": photos.get(report["id"], []),
         }
+        first = first_with_photos.get(item["id"])
+        item["before_photos"] = photos[first["id"]] if first and report and first["id"] != report["id"] else []
         item["parent"] = parents.get(item["parent_id"])
 
 
@@ -1022,3 +1041,86 @@ async def progress_report_task(actor: Actor, report_id: int, *, for_upload: bool
     if row["author"] != actor.id and not await _visible(actor, row["task"]):
         raise NotFound("progress_not_found", "Không tìm thấy báo cáo tiến độ")
     return row["task"]
+
+
+# ---------------------------------------------------------------- chasing a late officer (nhắc việc)
+
+# Work waiting for its approver, not yet given out, or finished is nobody's to be chased for.
+CHASE_STATES = frozenset({TaskState.assigned, TaskState.in_progress, TaskState.returned})
+# A second "Nhắc việc" on the same task this soon after the first (a double tap, a retry, two heads at once)
+# sends nothing more: the officer is told once, and the second caller is answered with the first chase.
+CHASE_COOLDOWN = dt.timedelta(minutes=30)
+CHASE_KIND = "chase"
+MAX_CHASE_NOTE = 500
+
+
+async def _lock_task_row(task_id: int) -> None:
+    """Serialise writers of one task for the rest of the transaction (SQLite's IMMEDIATE already does)."""
+    from piccolo.engine.postgres import PostgresEngine
+
+    from server.lib.db import engine
+
+    if isinstance(engine(), PostgresEngine):
+        await Task.raw("SELECT id FROM tasks WHERE id = {} FOR UPDATE", task_id)
+
+
+async def chase(actor: Actor, task_id: int, note: str = "") -> dict[str, Any]:
+    """Remind the assignees of a late task (inbox and push), recorded in the task's history.
+
+    Leaders and the heads over the task's lead unit may chase; a repeat within CHASE_COOLDOWN answers with
+    the earlier chase and sends nothing, so a double tap on a phone notifies each officer once.
+    """
+    from server.lib.i18n import format_date
+    from server.notifications.services import notify, task_link
+
+    note = (note or "").strip()
+    if len(note) > MAX_CHASE_NOTE:
+        raise Invalid("text_too_long", "Nội dung quá dài")
+    async with write_transaction():
+        ctx = await _load(actor, task_id)
+        if not _is_manager(actor, ctx):
+            raise Forbidden("chase_forbidden", "Chỉ lãnh đạo và trưởng đơn vị chủ trì được nhắc việc")
+        if ctx.state not in CHASE_STATES:
+            raise Conflict("chase_not_open", "Nhiệm vụ không ở trạng thái cần nhắc việc", state=ctx.row["state"])
+        recipients = sorted(ctx.assignee_ids - {actor.id})
+        if not recipients:
+            raise Conflict("chase_no_assignee", "Nhiệm vụ chưa có người thực hiện để nhắc")
+        await _lock_task_row(task_id)
+        now = clock.now()
+        people = await Person.select(Person.id, Person.full_name, Person.locale).where(
+            Person.id.is_in(recipients)
+        ).order_by(Person.full_name)
+        recent = await TaskEvent.select(TaskEvent.id, TaskEvent.received_at, TaskEvent.actor.full_name).where(
+            (TaskEvent.task == task_id) & (TaskEvent.kind == CHASE_KIND)
+            & (TaskEvent.received_at >= now - CHASE_COOLDOWN)
+        ).order_by(TaskEvent.id, ascending=False).first()
+        answer = {
+            "task_id": task_id,
+            "recipients": [{"id": p["id"], "full_name": p["full_name"]} for p in people],
+        }
+        if recent is not None:
+            return {**answer, "chased_at": recent["received_at"], "chased_by": recent["actor.full_name"],
+                    "notified": 0, "repeated": True}
+        names = ", ".join(p["full_name"] for p in people)
+        await _event(task_id, actor, CHASE_KIND, note=f"{names}: {note}" if note else names)
+        event = await TaskEvent.select(TaskEvent.id).where(
+            (TaskEvent.task == task_id) & (TaskEvent.kind == CHASE_KIND)
+        ).order_by(TaskEvent.id, ascending=False).first()
+        notified = 0
+        for person in people:
+            locale = person["locale"]
+            title = gettext_in(locale, "Nhắc việc: {title}", title=ctx.row["title"])
+            lines = [note] if note else []
+            if ctx.row["deadline"] is not None:
+                deadline = format_date(ctx.row["deadline"])
+                lines.append(gettext_in(locale, "Hạn xử lý: {deadline}", deadline=deadline))
+            sent = await notify(
+                person["id"], CHASE_KIND, title, "\n".join(lines), link=task_link(task_id), task_id=task_id,
+                dedupe_key=f"chase:{event['id'] if event else now.isoformat()}:{person['id']}",
+            )
+            notified += 1 if sent else 0
+        await audit.record(
+            actor_id=actor.id, actor_name=actor.full_name, action="task.chase", entity="task", entity_id=task_id,
+            after={"recipients": recipients, "note": note},
+        )
+    return {**answer, "chased_at": now, "chased_by": actor.full_name, "notified": notified, "repeated": False}

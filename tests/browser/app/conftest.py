@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -21,9 +17,10 @@ import pytest
 from PIL import Image
 from playwright.async_api import Browser, BrowserContext, Page
 
+from bench.fault_run import ServerProcess
 from server.media.tables import Attachment
 from server.tasks.tables import ProgressReport
-from tests.browser.conftest import PHONE, _free_port, _healthy
+from tests.browser.conftest import PHONE
 from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -109,47 +106,10 @@ async def badge_count(page: Page) -> int:
     return int(await page.locator("#badge").get_attribute("data-count") or 0)
 
 
-class KillableServer:
-    """The app in a subprocess of its own, so a test may SIGKILL it mid-sync and start it again."""
-
-    def __init__(self, log_path: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        env = {**os.environ, "BASE_URL": self.url, "PYTHONUNBUFFERED": "1"}
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--log-level", "warning"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while not _healthy(self.url):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the app did not start:\n{self.log_path.read_text(errors='replace')}")
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown, no flush, open transactions die with the process."""
-        if self.process is not None and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
 @pytest.fixture
-def killable_server(migrated_database: None, tmp_path: Path) -> Iterator[KillableServer]:
-    server = KillableServer(tmp_path / "uvicorn.log")
+def killable_server(migrated_database: None, tmp_path: Path) -> Iterator[ServerProcess]:
+    """The app in a subprocess of its own, so a test may SIGKILL it mid-sync and start it again."""
+    server = ServerProcess(tmp_path / "uvicorn.log")
     server.start()
     yield server
     server.stop()

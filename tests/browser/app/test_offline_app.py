@@ -330,7 +330,7 @@ async def test_server_killed_mid_sync_loses_nothing_and_doubles_nothing(
     await expect(page.locator("#badge")).to_be_hidden(timeout=30_000)
     reports = await reports_of(task["id"])
     assert [r["note"] for r in reports] == ["Đợt kiểm đếm 1", "Đợt kiểm đếm 2"]
-    assert all(len(r["photos"]) == 2 for r in reports)
+    assert [len(r["photos"]) for r in reports] == [2, 2], [(r["id"], r["photos"]) for r in reports]
     assert await ProgressReport.count().where(ProgressReport.task == task["id"]) == 2
 
 
