@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from litestar import Controller, MediaType, Request, Response, Router, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
@@ -73,6 +72,12 @@ def _public_item(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def _report_page(form: dict[str, str], error: str | None, status_code: int = 200) -> Template:
+    # The notice states the retention period the code applies (services.PERSONAL_DATA_RETENTION_MONTHS).
+    return _page("report.html", status_code=status_code, categories=await services.list_categories(), form=form,
+                 error=error, retention_months=services.PERSONAL_DATA_RETENTION_MONTHS)
+
+
 class PortalController(Controller):
     path = "/"
     include_in_schema = False
@@ -89,7 +94,7 @@ class PortalController(Controller):
 
     @get("/portal/report")
     async def report_form(self) -> Template:
-        return _page("report.html", categories=await services.list_categories(), form={}, error=None)
+        return await _report_page({}, None)
 
     @post("/portal/report", request_max_body_size=MAX_UPLOAD)
     async def submit(self, request: Request) -> Template | Redirect:
@@ -99,11 +104,10 @@ class PortalController(Controller):
             result = await services.submit_report(**report_arguments(values, photos, _client_ip(request)))
         except DomainError as error:
             status = 429 if error.code.startswith("rate_limited") else 422
-            return _page("report.html", status_code=status, categories=await services.list_categories(),
-                         form=values, error=_(error.message))
+            return await _report_page(values, _(error.message), status)
+        # The photos' public copies are built by the worker (job queued with the report), not here.
         query = urlencode({"key": result["key"], "new": 1})
-        return Redirect(path=f"/r/{result['code']}?{query}", status_code=303,
-                        background=BackgroundTask(services.process_pending_photos, result["id"]))
+        return Redirect(path=f"/r/{result['code']}?{query}", status_code=303)
 
     @get("/r/{code:str}")
     async def report_page(self, code: FromPath[str], key: FromQuery[str] = "", new: FromQuery[int] = 0,

@@ -21,20 +21,24 @@
     });
   }
 
-  // Leaflet only when online; the form and the list work without it.
+  // Leaflet (served by the portal) only when online: on the report form when the citizen asks for the map (so
+  // the first view stays small), on the list at once. Everything works without it.
   var map = null, marker = null, mapEl = document.getElementById("map");
+  var LEAFLET = "/portal/static/vendor/leaflet/";
   function loadLeaflet(done) {
     if (!navigator.onLine || !mapEl) return;
-    var css = document.createElement("link"); css.rel = "stylesheet";
-    css.href = "https://unpkg.com/leaflet@1.9.4/dist/leaflet.css"; document.head.appendChild(css);
-    var s = document.createElement("script"); s.src = "https://unpkg.com/leaflet@1.9.4/dist/leaflet.js";
+    if (window.L) { done(); return; }
+    var css = document.createElement("link"); css.rel = "stylesheet"; css.href = LEAFLET + "leaflet.css";
+    document.head.appendChild(css);
+    var s = document.createElement("script"); s.src = LEAFLET + "leaflet.js";
     s.onload = done; s.onerror = function () { mapEl.hidden = true; }; document.head.appendChild(s);
   }
-  loadLeaflet(function () {
+  function showMap() {
+    if (map) return;
     var L = window.L; mapEl.hidden = false;
     map = L.map(mapEl).setView([10.78, 106.7], 12);
     L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
-    if (lat && lat.value) setPlace(parseFloat(lat.value), parseFloat(lon.value));
+    if (lat && lat.value) { setPlace(parseFloat(lat.value), parseFloat(lon.value)); map.setView([parseFloat(lat.value), parseFloat(lon.value)], 16); }
     if (lat) map.on("click", function (e) { setPlace(e.latlng.lat, e.latlng.lng); });
     var feed = mapEl.getAttribute("data-points");
     if (feed) fetch(feed).then(function (r) { return r.json(); }).then(function (data) {
@@ -46,7 +50,13 @@
       });
       if (pts.length) map.fitBounds(pts, { maxZoom: 16 });
     });
-  });
+  }
+  var pick = document.getElementById("pick-on-map");
+  if (mapEl && mapEl.getAttribute("data-on-demand")) {
+    if (pick) pick.addEventListener("click", function () { loadLeaflet(showMap); });
+  } else {
+    loadLeaflet(showMap);
+  }
 
   // Photos: preview, and shrink large ones to 1600 px JPEG before upload (the server strips metadata anyway).
   var input = document.getElementById("photos"), previews = document.getElementById("previews");

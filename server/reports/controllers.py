@@ -123,8 +123,8 @@ class ReportAdminController(DeskController):
             elif what == "rule-delete":
                 await admin.delete_rule(actor, optional_int(form.get("id")) or 0)
             elif what == "area":
-                await admin.add_area(actor, name=form.get("name"), polygon=form.get("polygon"),
-                                     unit_id=optional_int(form.get("unit")))
+                await admin.save_area(actor, name=form.get("name"), polygon=form.get("polygon"),
+                                      unit_id=optional_int(form.get("unit")), kind=form.get("kind") or "polygon")
             elif what == "key":
                 key = await admin.create_key(actor, form.get("name"))
                 return _page("admin.html", categories=await services.list_categories(active_only=False),
@@ -137,6 +137,48 @@ class ReportAdminController(DeskController):
         except DomainError as failure:
             return see_other("/reports/admin/", error=_(failure.message))
         return see_other("/reports/admin/", ok=what)
+
+    # The area editor: a map to draw the boundary with JavaScript, the GeoJSON textarea without it.
+    @get("/areas/new")
+    async def new_area(self) -> Template:
+        return await _area_page({"kind": "polygon", "name": "", "polygon": "", "unit": None})
+
+    @get("/areas/{area_id:int}")
+    async def edit_area(self, area_id: FromPath[int]) -> Template:
+        return await _area_page(await admin.get_area(area_id))
+
+    @post("/areas/new")
+    async def create_area(self, request: Request) -> Template | Redirect:
+        return await _save_area(request, None)
+
+    @post("/areas/{area_id:int}")
+    async def change_area(self, request: Request, area_id: FromPath[int]) -> Template | Redirect:
+        return await _save_area(request, area_id)
+
+    @post("/areas/{area_id:int}/delete")
+    async def remove_area(self, request: Request, area_id: FromPath[int]) -> Redirect:
+        try:
+            await admin.delete_area(actor_of(request), area_id)
+        except DomainError as failure:
+            return see_other("/reports/admin/", error=_(failure.message))
+        return see_other("/reports/admin/", ok="area-delete")
+
+
+async def _area_page(area: dict[str, Any], status_code: int = 200, error: str | None = None) -> Template:
+    return _page("area.html", status_code=status_code, area=area, units=await _units(), error=error)
+
+
+async def _save_area(request: Request, area_id: int | None) -> Template | Redirect:
+    form = await read_form(request)
+    kept = {"id": area_id, "name": form.get("name"), "kind": form.get("kind") or "polygon",
+            "polygon": form.get("polygon"), "unit": optional_int(form.get("unit"))}
+    try:
+        saved = await admin.save_area(actor_of(request), name=kept["name"], polygon=kept["polygon"],
+                                      unit_id=kept["unit"], kind=kept["kind"], area_id=area_id)
+    except DomainError as failure:
+        # Shown again with what the admin typed or drew, so nothing is lost (without JavaScript too).
+        return await _area_page(kept, status_code=failure.status_code, error=_(failure.message))
+    return see_other("/reports/admin/", ok="area", area=saved)
 
 
 def reports_router() -> Router:

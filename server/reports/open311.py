@@ -141,7 +141,12 @@ async def _request(item: dict[str, Any], categories: dict[int, dict[str, Any]], 
     closed = item["status"] not in OPEN
     due = item["due_date"]
     expected = dt.datetime.combine(due, dt.time(17, 0), tzinfo=clock.VN_TZ) if due else None
-    photo = media.get(item["id"])
+    # media_url: the link the client application gave (returned as given, never fetched: see
+    # services.check_media_url), else the portal's own public copy of the report's first photo (re-encoded,
+    # no metadata). A rejected report shows no photo, as on its page.
+    photo = media.get(item["id"]) if item["status"] != ReportStatus.rejected.value else None
+    media_url = item["media_url"] or (f"{get_settings().base_url}/r/{item['code']}/photos/{photo}.webp"
+                                      if photo else "")
     return {
         "service_request_id": item["code"],
         "status": "closed" if closed else "open",
@@ -159,7 +164,7 @@ async def _request(item: dict[str, Any], categories: dict[int, dict[str, Any]], 
         "zipcode": "",
         "lat": item["latitude"],
         "long": item["longitude"],
-        "media_url": f"{get_settings().base_url}/r/{item['code']}/photos/{photo}.webp" if photo else "",
+        "media_url": media_url,
     }
 
 
@@ -231,7 +236,7 @@ async def post_request(params: dict[str, str]) -> list[dict[str, Any]]:
             latitude=params.get("lat") or None, longitude=params.get("long") or None,
             address=params.get("address_string") or params.get("address_id") or "", name=name,
             phone=params.get("phone", ""), email=params.get("email", ""), consent=True, source="open311",
-            open311_key=key_id, min_photos=0,
+            open311_key=key_id, min_photos=0, media_url=params.get("media_url", ""),
         )
     except DomainError as failure:
         raise Open311Error(400, f"{failure.code}: {failure.message}") from failure

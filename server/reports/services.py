@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from server.audit import services as audit
 from server.holidays.services import load_calendar
@@ -19,20 +21,20 @@ from server.lib import clock
 from server.lib.db import write_transaction
 from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.lib.vn_text import fold, like_pattern
-from server.media.services import read_bytes, store_file
+from server.media.services import is_image, read_bytes, sniff, store_file
 from server.people.services import Actor
 from server.people.tables import Role
 from server.reports import photos as photo_work
 from server.reports.routing import distance_m, route
 from server.reports.tables import (
     Category,
-    MailOutbox,
     Report,
     ReportEvent,
     ReportKind,
     ReportPhoto,
     ReportStatus,
 )
+from server.settings import get_settings
 from server.units.tables import Unit
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, no 1/I
@@ -79,8 +81,18 @@ PUBLIC_COLUMNS = (
     Report.resolved_at, Report.updated_at, Report.target_days, Report.unit, Report.public_answer,
     Report.reject_kind, Report.public_reason, Report.duplicate_of, Report.rating, Report.rating_comment,
     Report.rated_at, Report.petition_session, Report.constituency, Report.deputies, Report.voters_group,
-    Report.source,
+    Report.source, Report.media_url,
 )
+# Decree 13/2023/NĐ-CP: the reporter's personal data (name, phone, e-mail, IP hash) and the private originals of
+# their photos (with the EXIF and GPS they carry) are kept this long after the report is closed (resolved,
+# rejected or merged), then deleted by the worker's job "reports.retention" (jobs.py). The portal's notice
+# shows this same number (citizen_portal/templates/portal/report.html gets it from here).
+PERSONAL_DATA_RETENTION_MONTHS = 24
+CLOSED_STATUSES = (ReportStatus.resolved.value, ReportStatus.rejected.value, ReportStatus.duplicate.value)
+RETENTION_BATCH = 200
+PHOTO_JOB = "reports.photos"
+# Open311 media_url: a link the client application gives; stored and shown, never fetched (see check_media_url).
+MAX_MEDIA_URL = 2048
 SYSTEM_READER = Actor(id=0, username="system", full_name="Hệ thống", role=Role.leader.value, unit_id=0, unit_path="/")
 
 
@@ -99,8 +111,6 @@ def normalise_code(code: str) -> str:
 
 
 def _hash(value: str) -> str:
-    from server.settings import get_settings
-
     return hashlib.sha256(f"{get_settings().secret_key}:{value}".encode()).hexdigest()
 
 
@@ -123,16 +133,15 @@ async def _event(report_id: int, kind: str, note: str = "", actor_id: int | None
 
 
 async def _mail(report_id: int, subject: str, body: str) -> None:
-    """Queue an e-mail to the reporter, if they gave an address (the local sink is the outbox table)."""
-    row = await Report.select(Report.reporter_email, Report.code).where(Report.id == report_id).first()
+    """Queue an e-mail to the reporter, if they gave an address (server/mail sends it, or keeps it in the sink)."""
+    from server.mail.services import queue_citizen_mail
+
+    row = await Report.select(Report.reporter_email, Report.code, Report.unit, Report.category.default_unit).where(
+        Report.id == report_id).first()
     if not row or not row["reporter_email"]:
         return
-    from server.settings import get_settings
-
-    link = f"{get_settings().base_url}/r/{row['code']}"
-    await MailOutbox.insert(MailOutbox(to_address=row["reporter_email"], subject=f"[{row['code']}] {subject}",
-                                       body=f"{body}\n\nMã tra cứu: {row['code']}\n{link}\n", report=report_id,
-                                       created_at=clock.now()))
+    await queue_citizen_mail(to_address=row["reporter_email"], report_code=row["code"], subject=subject, body=body,
+                             unit_id=row["unit"] or row["category.default_unit"])
 
 
 def require_triage(actor: Actor) -> None:
@@ -213,6 +222,34 @@ def _coordinate(value: float | str | None, low: float, high: float) -> float | N
     return round(number, 6)
 
 
+def check_media_url(url: str | None) -> str:
+    """An Open311 client's `media_url`: an absolute http(s) URL, at most 2,048 characters, with a host and no
+    user name or password in it (credentials would be published), and no spaces or control characters.
+
+    The server never fetches it: fetching a URL a client chooses would let anyone make this server request
+    addresses inside the government's network (SSRF), and would tell a third party which reports we read and
+    when (privacy). It is stored and returned as given, for the client and the public to follow themselves.
+    """
+    url = (url or "").strip()
+    if not url:
+        return ""
+    if len(url) > MAX_MEDIA_URL:
+        raise Invalid("media_url_invalid", "media_url quá dài (tối đa 2.048 ký tự)")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise Invalid("media_url_invalid", "media_url không hợp lệ")
+    try:
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port
+    except ValueError:
+        raise Invalid("media_url_invalid", "media_url không hợp lệ") from None
+    del port  # reading it checks that the port is a number in range
+    if parts.scheme.lower() not in ("http", "https") or not hostname:
+        raise Invalid("media_url_invalid", "media_url phải là địa chỉ http hoặc https")
+    if parts.username is not None or parts.password is not None:
+        raise Invalid("media_url_invalid", "media_url không được chứa tên đăng nhập hoặc mật khẩu")
+    return url
+
+
 async def submit_report(
     *,
     category_id: int | None,
@@ -230,6 +267,7 @@ async def submit_report(
     source: str = "portal",
     open311_key: int | None = None,
     min_photos: int = 1,
+    media_url: str = "",
 ) -> dict[str, Any]:
     """A citizen's report. Returns {"code", "key", "id"}: the key is the private rating link's secret."""
     if honeypot:
@@ -259,6 +297,7 @@ async def submit_report(
         raise Invalid("photo_required", "Cần ít nhất một ảnh")
     if len(photos) > photo_work.MAX_PHOTOS:
         raise Invalid("too_many_photos", "Tối đa 5 ảnh")
+    media_url = check_media_url(media_url)
     if any(len(p) > photo_work.MAX_PHOTO_BYTES for p in photos):
         raise Invalid("photo_too_large", "Mỗi ảnh tối đa 10 MB")
     category = await get_category(category_id) if category_id is not None else None
@@ -268,15 +307,10 @@ async def submit_report(
         raise Invalid("category_required", "Cần chọn lĩnh vực")
     ip_hash = hash_ip(client_ip) if client_ip else ""
     await _check_limits(ip_hash, phone)
-    stored = []
-    for data in photos:
-        try:
-            result = await store_file(data)
-        except Invalid:
-            raise
-        if not result["content_type"].startswith("image/"):
-            raise Invalid("photo_not_image", "Chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC")
-        stored.append(result["sha256"])
+    # Checked before anything is stored: a refused submission leaves no file behind.
+    if any(not is_image(sniff(data) or "") for data in photos):
+        raise Invalid("photo_not_image", "Chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC")
+    stored = [(await store_file(data))["sha256"] for data in photos]
     key = secrets.token_urlsafe(12)
     now = clock.now()
     async with write_transaction():
@@ -289,13 +323,17 @@ async def submit_report(
             longitude=lon, address=address, status=ReportStatus.new.value, source=source, reporter_name=name,
             reporter_phone=phone, reporter_email=email, consent_at=now, client_ip_hash=ip_hash,
             owner_key_hash=_hash(f"key:{key}"), open311_key=open311_key, received_at=now, updated_at=now,
-            target_days=category["target_days"] if category else 5,
+            target_days=category["target_days"] if category else 5, media_url=media_url,
             search_text=_search_text(code, description, address, category["name"] if category else ""),
         )).returning(Report.id)
         report_id = rows[0]["id"]
         for position, sha in enumerate(stored):
             await ReportPhoto.insert(ReportPhoto(report=report_id, kind="before", original_sha256=sha,
                                                  position=position, created_at=now))
+        if stored:
+            # The public copies are made by the worker, not in this request (a 12 MP photo takes ~0.3 s of CPU);
+            # queued in this transaction so that a crash cannot lose it. A page asked for first builds them itself.
+            await _queue_photo_job(report_id)
         await _event(report_id, "received", at=now)
         await audit.record(actor_id=None, action="report.receive", entity="report", entity_id=report_id,
                            after={"code": code, "category": category_id, "source": source})
@@ -348,6 +386,12 @@ async def record_petition(
 # ---------------------------------------------------------------- photos
 
 
+async def _queue_photo_job(report_id: int, kind: str = "before") -> None:
+    from server.notifications import jobs
+
+    await jobs.enqueue(PHOTO_JOB, {"report_id": report_id}, dedupe_key=f"{PHOTO_JOB}:{report_id}:{kind}")
+
+
 async def ensure_derivatives(photo_id: int) -> dict[str, Any]:
     """Build the public WebP copies of one photo if they are missing (idempotent; safe from the worker)."""
     row = await ReportPhoto.select().where(ReportPhoto.id == photo_id).first()
@@ -355,7 +399,12 @@ async def ensure_derivatives(photo_id: int) -> dict[str, Any]:
         raise NotFound("photo_not_found", "Không tìm thấy ảnh")
     if row["public_sha256"] and row["thumb_sha256"]:
         return row
-    data = await read_bytes(row["original_sha256"])
+    if not row["original_sha256"]:
+        raise NotFound("photo_not_found", "Không tìm thấy ảnh")  # its original was deleted before any copy
+    try:
+        data = await read_bytes(row["original_sha256"])
+    except FileNotFoundError:
+        raise NotFound("photo_not_found", "Không tìm thấy ảnh") from None
     try:
         public, thumb, width, height = await photo_work.derive_async(data)
     except photo_work.PhotoError as error:
@@ -370,7 +419,8 @@ async def ensure_derivatives(photo_id: int) -> dict[str, Any]:
 
 async def process_pending_photos(report_id: int | None = None) -> int:
     """Derive every photo still missing its public copies (the request's background task and the worker)."""
-    query = ReportPhoto.select(ReportPhoto.id).where(ReportPhoto.public_sha256 == "")
+    query = ReportPhoto.select(ReportPhoto.id).where((ReportPhoto.public_sha256 == "")
+                                                     & (ReportPhoto.original_sha256 != ""))
     if report_id is not None:
         query = query.where(ReportPhoto.report == report_id)
     done = 0
@@ -378,7 +428,7 @@ async def process_pending_photos(report_id: int | None = None) -> int:
         try:
             await ensure_derivatives(row["id"])
             done += 1
-        except Invalid:
+        except (Invalid, NotFound):
             continue
     return done
 
@@ -388,7 +438,8 @@ async def public_photo_bytes(code: str, photo_id: int, size: str) -> bytes:
     report = await _public_row(code)
     row = await ReportPhoto.select(ReportPhoto.id).where((ReportPhoto.id == photo_id)
                                                          & (ReportPhoto.report == report["id"])).first()
-    if row is None:
+    # A rejected report's page and Open311 show no photo: its photos are not served by address either.
+    if row is None or report["status"] == ReportStatus.rejected.value:
         raise NotFound("photo_not_found", "Không tìm thấy ảnh")
     derived = await ensure_derivatives(photo_id)
     return await read_bytes(derived["thumb_sha256"] if size == "thumb" else derived["public_sha256"])
@@ -400,6 +451,8 @@ async def original_photo_bytes(actor: Actor, photo_id: int) -> tuple[bytes, str]
     row = await ReportPhoto.select(ReportPhoto.original_sha256).where(ReportPhoto.id == photo_id).first()
     if row is None:
         raise NotFound("photo_not_found", "Không tìm thấy ảnh")
+    if not row["original_sha256"]:
+        raise NotFound("photo_original_deleted", "Ảnh gốc đã được xóa khi hết thời hạn lưu trữ dữ liệu cá nhân")
     from server.media.services import sniff
 
     data = await read_bytes(row["original_sha256"])
@@ -547,10 +600,6 @@ async def rate(code: str, key: str, rating: int, comment: str = "") -> None:
         await _event(row["id"], "rated", note=f"{rating}/5", at=now)
 
 
-def key_matches_stub(code: str, key: str) -> bool:  # pragma: no cover - kept for templates' clarity
-    return bool(code and key)
-
-
 # ---------------------------------------------------------------- triage
 
 
@@ -559,33 +608,49 @@ async def triage_queue(actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
     rows = await Report.select(*PUBLIC_COLUMNS).where(Report.status == ReportStatus.new.value).order_by(
         Report.received_at).limit(limit)
     items = await _decorate(list(rows))
-    for item in items:
-        item["similar"] = await similar_reports(item)
+    for item, similar in zip(items, await similar_to_each(items), strict=True):
+        item["similar"] = similar
     return items
 
 
 async def similar_reports(report: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:
     """Nearby reports of the same category, not spam, recent: the likely duplicates, nearest first."""
-    if report.get("latitude") is None or report.get("category") is None:
-        return []
-    lat, lon = report["latitude"], report["longitude"]
+    return (await similar_to_each([report], limit))[0]
+
+
+async def similar_to_each(reports: list[dict[str, Any]], limit: int = 5) -> list[list[dict[str, Any]]]:
+    """`similar_reports` for a whole queue in one query: the candidates of every report's category inside
+    the box around all of them, then each report's own within DUPLICATE_RADIUS_M, nearest first."""
+    placed = [r for r in reports if r.get("latitude") is not None and r.get("category") is not None]
+    if not placed:
+        return [[] for _ in reports]
     dlat = DUPLICATE_RADIUS_M / 111_000
-    dlon = dlat / max(0.1, abs(__import__("math").cos(__import__("math").radians(lat))))
+    dlon = dlat / max(0.1, min(abs(math.cos(math.radians(r["latitude"]))) for r in placed))
+    lats, lons = [r["latitude"] for r in placed], [r["longitude"] for r in placed]
     since = clock.now() - dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
-    rows = await Report.select(Report.id, Report.code, Report.description, Report.latitude, Report.longitude,
-                               Report.status, Report.received_at).where(
-        (Report.id != report["id"]) & (Report.category == report["category"])
-        & (Report.latitude >= lat - dlat) & (Report.latitude <= lat + dlat)
-        & (Report.longitude >= lon - dlon) & (Report.longitude <= lon + dlon)
+    candidates = await Report.select(Report.id, Report.code, Report.description, Report.latitude,
+                                     Report.longitude, Report.status, Report.received_at, Report.category).where(
+        Report.category.is_in(sorted({r["category"] for r in placed}))
+        & (Report.latitude >= min(lats) - dlat) & (Report.latitude <= max(lats) + dlat)
+        & (Report.longitude >= min(lons) - dlon) & (Report.longitude <= max(lons) + dlon)
         & (Report.received_at >= since)
         & Report.status.is_in([ReportStatus.new.value, ReportStatus.accepted.value, ReportStatus.resolved.value]))
-    found = []
-    for row in rows:
-        distance = distance_m(lat, lon, row["latitude"], row["longitude"])
-        if distance <= DUPLICATE_RADIUS_M:
-            found.append({**row, "distance_m": round(distance)})
-    found.sort(key=lambda r: r["distance_m"])
-    return found[:limit]
+    result = []
+    for report in reports:
+        if report.get("latitude") is None or report.get("category") is None:
+            result.append([])
+            continue
+        found = []
+        for row in candidates:
+            if row["id"] == report["id"] or row["category"] != report["category"]:
+                continue
+            distance = distance_m(report["latitude"], report["longitude"], row["latitude"], row["longitude"])
+            if distance <= DUPLICATE_RADIUS_M:
+                found.append({key: value for key, value in row.items() if key != "category"}
+                             | {"distance_m": round(distance)})
+        found.sort(key=lambda r: r["distance_m"])
+        result.append(found[:limit])
+    return result
 
 
 async def staff_report(actor: Actor, report_id: int) -> dict[str, Any]:
@@ -596,9 +661,11 @@ async def staff_report(actor: Actor, report_id: int) -> dict[str, Any]:
         raise NotFound("report_not_found", "Không tìm thấy phản ánh")
     item = (await _decorate([row]))[0]
     item["similar"] = await similar_reports(item)
-    item["photo_rows"] = await ReportPhoto.select(ReportPhoto.id, ReportPhoto.kind).where(
-        ReportPhoto.report == report_id).order_by(ReportPhoto.position)
-    item["suggested_unit"] = await route(row["category"], row["latitude"], row["longitude"])
+    item["photo_rows"] = [{"id": p["id"], "kind": p["kind"], "has_original": bool(p["original_sha256"])}
+                          for p in await ReportPhoto.select(ReportPhoto.id, ReportPhoto.kind,
+                                                            ReportPhoto.original_sha256).where(
+                              ReportPhoto.report == report_id).order_by(ReportPhoto.position)]
+    item["suggested_unit"] = await route(row["category"], row["latitude"], row["longitude"], row["address"])
     return item
 
 
@@ -627,7 +694,7 @@ async def accept(actor: Actor, report_id: int, *, unit_id: int | None = None, pu
     from server.tasks.services import create_task
 
     row = await _load_new(report_id)
-    unit_id = unit_id or await route(row["category"], row["latitude"], row["longitude"])
+    unit_id = unit_id or await route(row["category"], row["latitude"], row["longitude"], row["address"])
     if unit_id is None:
         raise Invalid("unit_required", "Chưa có quy tắc chuyển cho lĩnh vực này; hãy chọn đơn vị xử lý")
     calendar = await load_calendar()
@@ -638,7 +705,7 @@ async def accept(actor: Actor, report_id: int, *, unit_id: int | None = None, pu
     title = f"{kind_label} {row['code']}: {(category or {}).get('name', '')}".strip(": ")
     description = "\n".join(p for p in (row["description"], row["address"] and f"Địa điểm: {row['address']}",
                                         row["latitude"] is not None and f"GPS: {row['latitude']}, {row['longitude']}",
-                                        f"Trang công khai: /r/{row['code']}") if p)
+                                        f"Trang công khai: {get_settings().base_url}/r/{row['code']}") if p)
     now = clock.now()
     unit = await Unit.select(Unit.name).where(Unit.id == unit_id).first()
     async with write_transaction():
@@ -700,7 +767,8 @@ async def merge_duplicate(actor: Actor, report_id: int, *, original_code: str, r
         await _event(report_id, "duplicate", note=reason, actor_id=actor.id, at=now)
         await audit.record(actor_id=actor.id, actor_name=actor.full_name, action="report.merge", entity="report",
                            entity_id=report_id, after={"original": original["code"]})
-    await _mail(report_id, "Phản ánh trùng lặp", f"{reason}. Theo dõi tại /r/{original['code']}")
+    link = f"{get_settings().base_url}/r/{original['code']}"
+    await _mail(report_id, "Phản ánh trùng lặp", f"{reason}. Theo dõi tại {link}")
 
 
 # ---------------------------------------------------------------- the task hook
@@ -749,7 +817,8 @@ async def on_task_transition(task_id: int, action: str, **info: Any) -> None:
         await _event(report["id"], "resolved", at=now)
         await audit.record(actor_id=info.get("actor_id"), action="report.resolve", entity="report",
                            entity_id=report["id"], after={"task": task_id})
-    await process_pending_photos(report["id"])
+        if after_shas:  # the "after" photos' public copies, by the worker too (not in the leader's request)
+            await _queue_photo_job(report["id"], "after")
     await _mail(report["id"], "Phản ánh đã được giải quyết", f"Trả lời: {answer}\n\nBạn có thể đánh giá câu trả lời "
                 "bằng đường dẫn riêng đã nhận khi gửi phản ánh.")
 
@@ -769,7 +838,7 @@ def _answer_of(task: dict[str, Any]) -> str:
 
 
 async def outbox(to_address: str | None = None) -> list[dict[str, Any]]:
-    query = MailOutbox.select().order_by(MailOutbox.id)
-    if to_address:
-        query = query.where(MailOutbox.to_address == to_address)
-    return list(await query)
+    """The e-mails queued for citizens (to one address), oldest first: what the reporter was told and when."""
+    from server.mail.services import list_messages
+
+    return sorted(await list_messages(to_address=to_address, limit=1000), key=lambda message: message["id"])

@@ -38,12 +38,24 @@ class Category(Table, tablename="report_categories"):
     sort_order = Integer(default=0)
 
 
+class AreaKind(StrEnum):
+    commune = "commune"  # a commune: its drawn boundary if any, else reports whose address names it
+    polygon = "polygon"  # any area the admin draws
+
+
 class Area(Table, tablename="report_areas"):
-    """A commune or any drawn area: a polygon of [lat, lon] points as JSON (empty = everywhere)."""
+    """A commune or any drawn area, used by routing rules.
+
+    `polygon` is a GeoJSON Polygon or MultiPolygon geometry ([longitude, latitude] positions, closed rings),
+    validated by routing.validate_geometry; rows written before GeoJSON hold a list of [lat, lon] points,
+    which routing.parse_polygon still reads. Empty: a polygon area matches everywhere, a commune matches by
+    its name in the report's address. `unit` is the commune's unit, for a commune area.
+    """
 
     name = Varchar(length=255)
     polygon = Text(default="")
     unit = ForeignKey(references=Unit, null=True)
+    kind = Varchar(length=16, choices=AreaKind, default=AreaKind.polygon.value)
 
 
 class RoutingRule(Table, tablename="report_routing_rules"):
@@ -96,10 +108,17 @@ class Report(Table, tablename="reports"):
     deputies = Text(default="")
     voters_group = Varchar(length=500, default="")
     search_text = Text(default="")
+    # Open311 `media_url` given by the client application: stored and returned, never fetched by the server.
+    media_url = Varchar(length=2048, default="")
+    # When the retention job deleted the reporter's personal data (services.delete_expired_personal_data).
+    personal_data_deleted_at = Timestamptz(null=True, default=None)
 
 
 class ReportPhoto(Table, tablename="report_photos"):
-    """A photo's private original (stored file id) and its public derivatives, metadata stripped."""
+    """A photo's private original (stored file id) and its public derivatives, metadata stripped.
+
+    `original_sha256` is emptied when the retention job deletes the original; the derivatives stay.
+    """
 
     report = ForeignKey(references=Report, index=True)
     kind = Varchar(length=8, default="before")  # before (the citizen's) or after (the unit's)

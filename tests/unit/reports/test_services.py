@@ -183,3 +183,31 @@ async def test_rate_limits_per_ip_and_phone(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(Invalid) as error:
         await make_report(category, ip="192.0.2.9", phone="0900000001")
     assert error.value.code == "rate_limited_phone"
+
+
+async def test_a_rejected_reports_photos_are_not_served_by_address() -> None:
+    from server.lib.errors import NotFound
+    from server.reports.tables import ReportPhoto
+
+    j = await make_jurisdiction()
+    submitted = await make_report(await make_category(j))
+    [photo] = await ReportPhoto.select(ReportPhoto.id).where(ReportPhoto.report == submitted["id"])
+    assert await services.public_photo_bytes(submitted["code"], photo["id"], "thumb")
+    await services.reject(j.receptionist, submitted["id"], kind="out_of_scope", reason="Không thuộc thẩm quyền xã")
+    with pytest.raises(NotFound):
+        await services.public_photo_bytes(submitted["code"], photo["id"], "thumb")
+
+
+async def test_a_file_that_is_not_a_photo_is_refused_before_anything_is_stored() -> None:
+    from server.media.tables import StoredFile
+
+    j = await make_jurisdiction()
+    category = await make_category(j)
+    before = await StoredFile.count()
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"x" * 1000
+    with pytest.raises(Invalid) as refused:
+        await services.submit_report(
+            category_id=category["id"], description="Ống nước vỡ trước nhà văn hoá", photos=[jpeg_with_gps(), pdf],
+            latitude=10.75, longitude=106.67, address="Ấp 1", consent=True, client_ip="10.9.9.9")
+    assert refused.value.code == "photo_not_image"
+    assert await StoredFile.count() == before
