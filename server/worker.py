@@ -7,7 +7,8 @@ restarted, then runs them again, which is why every handler is idempotent.
 
 Environment: WORKER_BATCH (10), WORKER_POLL_SECONDS (2), WORKER_LEASE_SECONDS (300),
 WORKER_HANDLER_MODULES (comma-separated modules imported at start that may call `register()`; the tests
-use it to add a deliberately slow handler).
+use it to add a deliberately slow handler). E-mail: SMTP_URL and MAIL_FROM (server/mail/transport.py); with no
+SMTP_URL, messages are kept as .eml files under DATA_DIR/mail (the local sink).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import traceback
 import uuid
 
 from server.notifications import jobs
+from server.notifications.jobs import PermanentJobError
 
 log = logging.getLogger("dieuhanh.worker")
 
@@ -37,7 +39,16 @@ def _builtin_handlers() -> None:
 
     register("schedule", services.handle_schedule)
     register("push", services.handle_push)
+    # Jobs of kind "email" queued before server/mail existed; new e-mail goes through server/mail ("mail.send").
     register("email", services.handle_email)
+    # Each domain with background work keeps it in server/<domain>/jobs.py with a `register_jobs(register)`.
+    for name in DOMAIN_JOB_MODULES:
+        importlib.import_module(name).register_jobs(register)
+
+
+DOMAIN_JOB_MODULES = (
+    "server.live.jobs", "server.mail.jobs", "server.media.jobs", "server.reports.jobs", "server.dashboard.jobs",
+)
 
 
 def _load_extra_handlers() -> None:
@@ -47,8 +58,6 @@ def _load_extra_handlers() -> None:
 
 async def run_job(job: jobs.ClaimedJob, worker_id: str) -> str:
     """Run one claimed job and record its outcome; returns the job's new state."""
-    from server.notifications.services import PermanentJobError
-
     handler = HANDLERS.get(job.kind)
     if handler is None:
         return await jobs.fail(job, worker_id, f"no handler for job kind {job.kind!r}", permanent=True)
@@ -122,6 +131,9 @@ async def main() -> None:
     try:
         await run_worker(stop, os.environ.get("WORKER_ID") or None)
     finally:
+        from server.live.hub import close_publisher
+
+        await close_publisher()  # the Redis connection that carries the worker's changes to the live streams
         await close_pool()
 
 

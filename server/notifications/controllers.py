@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, post, put
@@ -95,12 +95,21 @@ class PushApiController(Controller):
         )
 
 
-class JobAdminApiController(Controller):
-    path = "/admin/jobs"
+class ReminderRulesBody(msgspec.Struct, forbid_unknown_fields=True):
+    before_days: Annotated[list[Annotated[int, msgspec.Meta(ge=0, le=30)]], msgspec.Meta(min_length=1, max_length=5)]
+    head_after: Annotated[int, msgspec.Meta(ge=1, le=60)]
+    leader_after: Annotated[int, msgspec.Meta(ge=1, le=60)]
+    digest_at: Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class NotificationAdminApiController(Controller):
+    """The admin's side: the job queue, the jurisdiction's reminder rules, and the e-mail queue."""
+
+    path = "/admin"
     tags = ["admin"]
     guards = [api_header_guard, admin_only]
 
-    @get("/")
+    @get("/jobs")
     async def list_jobs(
         self,
         job_state: str | None = Parameter(query="state", default=None, pattern="^(queued|running|done|failed)$"),
@@ -108,8 +117,44 @@ class JobAdminApiController(Controller):
     ) -> list[dict[str, Any]]:
         return await jobs.list_jobs(job_state, limit)
 
-    @post("/{job_id:int}/retry", status_code=200)
+    @post("/jobs/{job_id:int}/retry", status_code=200)
     async def retry(self, job_id: int = Parameter(gt=0, le=2**31 - 1)) -> dict[str, bool]:
         if not await jobs.retry(job_id):
             raise NotFound("job_not_found", "Không tìm thấy công việc nền bị lỗi")
         return {"ok": True}
+
+    @get("/reminder-rules")
+    async def reminder_rules(
+        self, request: Request, unit_id: int | None = Parameter(default=None, gt=0, le=2**31 - 1)
+    ) -> dict[str, Any]:
+        """The reminder thresholds in force for a unit (the admin's own by default)."""
+        return await services.get_reminder_rules(actor_of(request), unit_id)
+
+    @put("/reminder-rules/{unit_id:int}")
+    async def set_reminder_rules(
+        self, request: Request, data: ReminderRulesBody, unit_id: int = Parameter(gt=0, le=2**31 - 1)
+    ) -> dict[str, Any]:
+        return await services.set_reminder_rules(
+            actor_of(request), unit_id, before_days=data.before_days, head_after=data.head_after,
+            leader_after=data.leader_after, digest_at=data.digest_at,
+        )
+
+    @get("/mail")
+    async def list_mail(
+        self,
+        request: Request,
+        mail_state: str | None = Parameter(
+            query="state", default=None, pattern="^(queued|sending|sent|uncertain|failed)$"
+        ),
+        limit: int = Parameter(default=100, ge=1, le=500),
+    ) -> list[dict[str, Any]]:
+        from server.mail import services as mail
+
+        return await mail.list_messages(scope=actor_of(request), state=mail_state, limit=limit)
+
+    @post("/mail/{mail_id:int}/resend", status_code=200)
+    async def resend_mail(self, request: Request, mail_id: int = Parameter(gt=0, le=2**31 - 1)) -> dict[str, Any]:
+        from server.mail import services as mail
+
+        return await mail.resend(mail_id, scope=actor_of(request))
+

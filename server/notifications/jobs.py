@@ -37,8 +37,19 @@ Handler = Callable[[dict[str, Any]], Awaitable[Any]]
 HANDLERS: dict[str, Handler] = {}
 
 
-def register(kind: str, handler: Handler) -> None:
+# Job kinds queued once per schedule tick (maintenance that must run regularly: retention, aggregates).
+PERIODIC: list[str] = []
+
+
+class PermanentJobError(Exception):
+    """A failure that another attempt cannot fix: the job fails at once (raised by any domain's handler)."""
+
+
+def register(kind: str, handler: Handler, *, every_tick: bool = False) -> None:
+    """Register the handler of a job kind; `every_tick` also queues one such job per schedule tick."""
     HANDLERS[kind] = handler
+    if every_tick and kind not in PERIODIC:
+        PERIODIC.append(kind)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,20 @@ Rules (all counted in working days of the admin's calendar):
 - `escalate_head`: the lead unit's unit head, once the task is `head_after` working days overdue (1);
 - `escalate_leader`: the jurisdiction's leaders, once `leader_after` working days overdue (3);
   the two escalations happen once per deadline in force (an approved extension starts them afresh);
-- `digest`: every person with open work, at 07:30 Asia/Ho_Chi_Minh on a working day.
+- `digest`: every person with open work, at 07:30 Asia/Ho_Chi_Minh on a working day;
+- citizen reports (`due_report_reminders`): the receptionists, and the head of the unit a report is routed to,
+  `report_due_soon` one working day before the report's target, `report_due_today` on it, and
+  `report_overdue` every working day after it, until the report is resolved (or rejected, or merged).
 Reminders are only created on working days, from `start_hour` (07:00) Vietnamese time.
+
+The thresholds (`before_days`, `on_the_day`, `head_after`, `leader_after`, `digest_at`) are per jurisdiction:
+the callers pass `rules_for(unit_path)`, which gives the rules of the jurisdiction a unit belongs to.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +45,11 @@ DEFAULT_RULES: dict[str, Any] = {
     "start_hour": (7, 0),
     "digest_at": (7, 30),
 }
+# Citizen reports: reminded this many working days before their target, on the day, and daily after it.
+REPORT_BEFORE_DAYS = (1,)
+OPEN_REPORT_STATES = frozenset({"new", "accepted"})
+
+RulesFor = Callable[[str], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,22 @@ class PersonInfo:
 
 
 @dataclass(frozen=True)
+class ReportInfo:
+    """An open citizen report: `target` is the day its answer is due (received + target working days);
+    `unit_path` is the unit it is routed to (None while it waits for triage), `scope_path` the unit whose
+    receptionists answer for it (the routed unit, else the category's default unit; None: every receptionist)."""
+
+    id: int
+    code: str
+    status: str
+    target: dt.date
+    unit_path: str | None = None
+    scope_path: str | None = None
+    task_id: int | None = None
+    unit_name: str = ""
+
+
+@dataclass(frozen=True)
 class Due:
     rule: str
     person_id: int
@@ -68,21 +96,23 @@ class Due:
     # For rules keyed by something other than the day (escalations: the deadline in force).
     key_day: dt.date | None = None
     info: dict[str, Any] = field(default_factory=dict, compare=False)
+    report: ReportInfo | None = None
 
     @property
     def key(self) -> str:
         day = (self.key_day or self.day).isoformat()
-        task = self.task.id if self.task else "-"
-        return f"{task}:{self.rule}:{self.person_id}:{day}"
+        subject = f"r{self.report.id}" if self.report else self.task.id if self.task else "-"
+        return f"{subject}:{self.rule}:{self.person_id}:{day}"
 
 
 def rules_with(overrides: dict[str, Any] | None) -> dict[str, Any]:
     return {**DEFAULT_RULES, **(overrides or {})}
 
 
-def _unit_heads(task: TaskInfo, people: list[PersonInfo]) -> list[PersonInfo]:
+def _unit_heads(task: TaskInfo | str, people: list[PersonInfo]) -> list[PersonInfo]:
     """The unit head of the lead unit; if it has none, of the nearest unit above that has one (not the root)."""
-    heads = [p for p in people if p.role == "unit_head" and task.lead_unit_path.startswith(p.unit_path)]
+    path = task if isinstance(task, str) else task.lead_unit_path
+    heads = [p for p in people if p.role == "unit_head" and path.startswith(p.unit_path)]
     if not heads:
         return []
     nearest = max(len(p.unit_path) for p in heads)
@@ -99,17 +129,23 @@ def due_reminders(
     calendar: WorkCalendar,
     now: dt.datetime,
     rules: dict[str, Any] | None = None,
+    rules_for: RulesFor | None = None,
 ) -> list[Due]:
-    """Every reminder due at `now` (each with its dedupe key); the caller creates each one once."""
-    rules = rules_with(rules)
+    """Every reminder due at `now` (each with its dedupe key); the caller creates each one once.
+
+    `rules` apply to every task, unless `rules_for` gives the rules of each task's jurisdiction (by the path of
+    its lead unit).
+    """
+    base_rules = rules_with(rules)
     local = now.astimezone(VN_TZ)
     today = local.date()
-    if not calendar.is_working_day(today) or (local.hour, local.minute) < tuple(rules["start_hour"]):
+    if not calendar.is_working_day(today) or (local.hour, local.minute) < tuple(base_rules["start_hour"]):
         return []
     result: list[Due] = []
     for task in tasks:
         if task.state not in OPEN_STATES or task.deadline is None:
             continue
+        rules = rules_with(rules_for(task.lead_unit_path)) if rules_for else base_rules
         deadline = task.deadline
         chased = task.state in CHASED_STATES
         if deadline > today:
@@ -149,8 +185,11 @@ def due_digests(
     calendar: WorkCalendar,
     now: dt.datetime,
     rules: dict[str, Any] | None = None,
+    rules_for: RulesFor | None = None,
+    person_paths: dict[int, str] | None = None,
 ) -> list[Due]:
-    """One digest per person with open work, once a working day from 07:30 Vietnamese time.
+    """One digest per person with open work, once a working day from 07:30 Vietnamese time (or the digest
+    time of the person's jurisdiction, with `rules_for` and the unit paths of the people in `person_paths`).
 
     An assignee's digest counts their own open tasks; a unit head's and a leader's also count the overdue
     tasks of the units they manage.
@@ -158,8 +197,19 @@ def due_digests(
     rules = rules_with(rules)
     local = now.astimezone(VN_TZ)
     today = local.date()
-    if not calendar.is_working_day(today) or (local.hour, local.minute) < tuple(rules["digest_at"]):
+    moment = (local.hour, local.minute)
+    if not calendar.is_working_day(today):
         return []
+    if rules_for is None and moment < tuple(rules["digest_at"]):
+        return []
+    paths = dict(person_paths or {})
+    paths.update({p.id: p.unit_path for p in people})
+
+    def digest_time_reached(person_id: int) -> bool:
+        if rules_for is None or person_id not in paths:
+            return moment >= tuple(rules["digest_at"])
+        return moment >= tuple(rules_with(rules_for(paths[person_id]))["digest_at"])
+
     counts: dict[int, dict[str, int]] = {}
 
     def bump(person_id: int, bucket: str) -> None:
@@ -188,7 +238,49 @@ def due_digests(
     return [
         Due("digest", person_id, today, None, info=bucket_counts)
         for person_id, bucket_counts in sorted(counts.items())
+        if digest_time_reached(person_id)
     ]
+
+
+def due_report_reminders(
+    reports: list[ReportInfo],
+    people: list[PersonInfo],
+    calendar: WorkCalendar,
+    now: dt.datetime,
+    rules: dict[str, Any] | None = None,
+) -> list[Due]:
+    """Reminders about citizen reports nearing or past their target, to the receptionists who answer for the
+    report and the head of the unit it is routed to; once per (report, rule, person, day)."""
+    rules = rules_with(rules)
+    local = now.astimezone(VN_TZ)
+    today = local.date()
+    if not calendar.is_working_day(today) or (local.hour, local.minute) < tuple(rules["start_hour"]):
+        return []
+    receptionists = [p for p in people if p.role == "receptionist"]
+    result: list[Due] = []
+    for report in reports:
+        if report.status not in OPEN_REPORT_STATES:
+            continue
+        if report.target > today:
+            ahead = calendar.working_days_between(today, report.target)
+            if not calendar.is_working_day(report.target):
+                ahead += 1
+            if ahead not in REPORT_BEFORE_DAYS:
+                continue
+            rule, days = "report_due_soon", ahead
+        elif report.target == today:
+            rule, days = "report_due_today", 0
+        else:
+            rule, days = "report_overdue", calendar.working_days_between(report.target, today)
+            if days < 1:
+                continue
+        scope = report.scope_path
+        recipients = {p.id for p in receptionists if scope is None or scope.startswith(p.unit_path)}
+        if report.unit_path:
+            recipients |= {p.id for p in _unit_heads(report.unit_path, people)}
+        for person_id in sorted(recipients):
+            result.append(Due(rule, person_id, today, report=report, info={"days": days}))
+    return result
 
 
 def next_local_time(now: dt.datetime, hour: int, minute: int = 0) -> dt.datetime:

@@ -6,6 +6,7 @@ from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Var
 from piccolo.table import Table
 
 from server.people.tables import Person
+from server.units.tables import Unit
 
 
 class JobState(str, Enum):
@@ -74,3 +75,20 @@ class VapidKey(Table, tablename="vapid_keys"):
     private_pem = Text()
     public_key = Varchar(length=255)
     created_at = Timestamptz()
+
+
+class ReminderRules(Table, tablename="reminder_rules"):
+    """A jurisdiction's reminder thresholds, set by its admin on the unit that is the jurisdiction (a province,
+    district or commune). A task follows the rules of the nearest unit above its lead unit that has a row,
+    else reminders.DEFAULT_RULES."""
+
+    unit = ForeignKey(references=Unit, unique=True)
+    # Reminder offsets before the deadline, in working days, comma-separated; 0 means on the day itself.
+    before_days = Varchar(length=64, default="3,1,0")
+    # Escalation of an overdue task: to the unit head after this many working days, to the leaders after that.
+    head_after = Integer(default=1)
+    leader_after = Integer(default=3)
+    # The daily digest, Vietnamese time, "HH:MM".
+    digest_at = Varchar(length=5, default="07:30")
+    updated_at = Timestamptz()
+    updated_by = Integer(null=True, default=None)

@@ -121,3 +121,12 @@ def test_quiet_hours_and_next_seven_o_clock() -> None:
     assert not reminders.in_quiet_hours(at(dt.date(2026, 3, 4), 7, 0))
     assert reminders.next_local_time(at(dt.date(2026, 3, 4), 22), 7) == at(dt.date(2026, 3, 5), 7)
     assert reminders.next_local_time(at(dt.date(2026, 3, 5), 3), 7) == at(dt.date(2026, 3, 5), 7)
+
+
+def test_the_settings_page_offers_every_kind_of_notification() -> None:
+    """A kind missing from the page's groups would be switched off, unseen, whenever the person saves."""
+    from server.desk.settings import KIND_GROUPS
+    from server.notifications.services import EVENT_KINDS
+
+    offered = [kind for _, kinds in KIND_GROUPS for kind in kinds]
+    assert sorted(offered) == sorted(EVENT_KINDS)

@@ -52,11 +52,22 @@ async def wait_for(condition, limit: float = 25) -> None:  # type: ignore[no-unt
 
 async def test_two_worker_processes_make_each_reminder_once(nj) -> None:  # type: ignore[no-untyped-def]
     j = nj
+    from server.reports.services import accept
+    from tests.unit.reports.helpers import make_category, make_report
+
     monday = dt.datetime(2026, 3, 2, 8, 0, tzinfo=VN_TZ).astimezone(dt.UTC)
     clock.freeze(monday)
     try:
         tasks = [await make_task(j, title=f"Việc {n}", assignees=[j.officer2], deadline=dt.date(2026, 3, 5))
                  for n in range(4)]
+    finally:
+        clock.freeze(None)
+    # Citizen reports received on Friday 27/2 with a 2-working-day target (Tuesday 3/3): due soon on Monday.
+    clock.freeze(dt.datetime(2026, 2, 27, 9, 0, tzinfo=VN_TZ).astimezone(dt.UTC))
+    try:
+        category = await make_category(j, target_days=2, unit=j.dept)
+        reports = [await make_report(category, lat=10.7 + n / 100) for n in range(2)]
+        await accept(j.receptionist, reports[1]["id"])
     finally:
         clock.freeze(None)
     run = uuid.uuid4().hex[:8]
@@ -79,6 +90,16 @@ async def test_two_worker_processes_make_each_reminder_once(nj) -> None:  # type
         & (Notification.kind != "assigned")  # the assignment notice came from creating the tasks
     )
     assert Counter((n["task_id"], n["kind"]) for n in notes) == Counter({(t["id"], "due_before"): 1 for t in tasks})
+    report_notes = Counter()
+    for report in reports:
+        rows = await Notification.select(Notification.person, Notification.kind).where(
+            Notification.dedupe_key.like(f"reminder:r{report['id']}:%"))
+        report_notes.update((report["id"], r["person"], r["kind"]) for r in rows)
+    assert report_notes == Counter({
+        (reports[0]["id"], j.receptionist.id, "report_due_soon"): 1,
+        (reports[1]["id"], j.receptionist.id, "report_due_soon"): 1,
+        (reports[1]["id"], j.head.id, "report_due_soon"): 1,
+    })
 
 
 async def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(nj) -> None:  # type: ignore[no-untyped-def]
