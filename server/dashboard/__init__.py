@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from litestar import Router
 
+from server.dashboard import aggregate
+
+# Every process that has the desk (the app, the worker, the CLI) keeps the unit counts inside each task write.
+aggregate.subscribe()
+
 
 def dashboard_router() -> Router:
     from server.dashboard.controllers import DashboardApiController, DashboardController

@@ -9,13 +9,13 @@ from urllib.parse import urlencode
 from babel.numbers import format_decimal
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import Parameter
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
-from server.dashboard import charts, excel, services
+from server.dashboard import charts, excel, exports, services
 from server.dashboard.services import Dashboard, Period
 from server.desk.base import DeskController
+from server.desk.common import parse_date
 from server.kpi.services import BUCKETS
-from server.lib.errors import Invalid
 from server.lib.guards import actor_of, managers_only
 from server.lib.i18n import current_locale, format_date
 from server.lib.i18n import gettext as _
@@ -26,20 +26,6 @@ ID = Parameter(default=None, gt=0, le=2**31 - 1)
 
 def number(value: int) -> str:
     return format_decimal(value, locale=current_locale.get())
-
-
-def _day(value: str | None) -> dt.date | None:
-    """Dates from a form or a link (yyyy-mm-dd, or dd/mm/yyyy as people type them); empty means not given."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        if "/" in text:
-            day, month, year = (int(part) for part in text.split("/"))
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(text)
-    except ValueError as error:
-        raise Invalid("date_invalid", "Ngày không hợp lệ") from error
 
 
 class Links:
@@ -89,6 +75,10 @@ class Links:
     def report(self, suffix: str = "") -> str:
         return self._url(f"/dashboard/report{suffix}", {**self._period_params(), "unit_id": self.unit_id})
 
+    def people(self) -> str:
+        return self._url("/dashboard/people", {**self._period_params(), "unit_id": self.unit_id,
+                                               "sort": None if self.sort == "name" else self.sort})
+
     def plain(self, path: str, **params: Any) -> str:
         return self._url(path, dict(params))
 
@@ -111,6 +101,7 @@ def _context(request: Request, data: Dashboard, unit_id: int | None) -> dict[str
         "num": number,
         "period_names": period_names(),
         "state_label": state_label,
+        "sort_href": lambda sort: links.dashboard(sort=sort),
     }
 
 
@@ -138,7 +129,7 @@ class DashboardController(DeskController):
         unit_id: int | None = ID, sort: str = "name",
     ) -> Template:
         data = await services.dashboard(
-            actor_of(request), unit_id=unit_id, period=period, start=_day(start), end=_day(end), sort=sort
+            actor_of(request), unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end), sort=sort
         )
         return Template("dashboard/index.html", context=_context(request, data, unit_id))
 
@@ -150,7 +141,7 @@ class DashboardController(DeskController):
     ) -> Template:
         result = await services.drilldown(
             actor_of(request), bucket=bucket, unit_id=unit_id, person_id=person_id, own=own, period=period,
-            start=_day(start), end=_day(end), offset=offset,
+            start=parse_date(start), end=parse_date(end), offset=offset,
         )
         chosen: Period = result["period"]
         links = Links(request, chosen, unit_id)
@@ -174,10 +165,12 @@ class DashboardController(DeskController):
         self, request: Request, signer: str = "", kind: str = "", start: str | None = None, end: str | None = None,
     ) -> Template:
         actor = actor_of(request)
-        rows = await services.directive_rollups(actor, signer=signer, kind=kind, start=_day(start), end=_day(end))
+        rows = await services.directive_rollups(
+            actor, signer=signer, kind=kind, start=parse_date(start), end=parse_date(end)
+        )
         return Template("dashboard/directives.html", context={
             "rows": rows, "signers": await services.signers(actor), "state_label": state_label, "num": number,
-            "filters": {"signer": signer, "kind": kind, "start": _day(start), "end": _day(end)},
+            "filters": {"signer": signer, "kind": kind, "start": parse_date(start), "end": parse_date(end)},
             "dashboard_url": Links(request, services.resolve_period(None)).dashboard(),
         })
 
@@ -185,28 +178,108 @@ class DashboardController(DeskController):
     async def report(
         self, request: Request, period: str | None = None, start: str | None = None, end: str | None = None,
         unit_id: int | None = ID,
-    ) -> Template:
-        data = await services.dashboard(
-            actor_of(request), unit_id=unit_id, period=period, start=_day(start), end=_day(end), overdue_limit=5000
+    ) -> Template | Redirect:
+        """The printable A4 report: built now for a small scope, else by the worker (the page shows its progress)."""
+        actor = actor_of(request)
+        export_id = await exports.request(
+            actor, unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end)
         )
-        context = _context(request, data, unit_id)
-        context["period_name"] = excel.period_label(data.period.kind)
-        return Template("dashboard/report.html", context=context)
+        if export_id is not None:
+            return Redirect(Links(request, services.resolve_period(None)).plain(f"/dashboard/exports/{export_id}"))
+        data = await services.dashboard(
+            actor, unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end), overdue_limit=5000,
+            all_people=True,
+        )
+        return _report_page(request, data, unit_id)
 
     @get("/report.xlsx")
     async def report_xlsx(
         self, request: Request, period: str | None = None, start: str | None = None, end: str | None = None,
         unit_id: int | None = ID,
-    ) -> Response[bytes]:
+    ) -> Response[bytes] | Redirect:
+        """The .xlsx report: sent now for a small scope, else built by the worker (redirects to its progress)."""
+        actor = actor_of(request)
+        export_id = await exports.request(
+            actor, unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end)
+        )
+        if export_id is not None:
+            return Redirect(Links(request, services.resolve_period(None)).plain(f"/dashboard/exports/{export_id}"))
         data = await services.dashboard(
-            actor_of(request), unit_id=unit_id, period=period, start=_day(start), end=_day(end), overdue_limit=5000
+            actor, unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end), overdue_limit=5000,
+            all_people=True,
         )
-        return Response(
-            content=excel.build_workbook(data),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{excel.filename(data)}"',
-                     "Cache-Control": "no-store"},
+        return _xlsx(excel.build_workbook(data), excel.filename(data))
+
+    @get("/exports/{export_id:int}")
+    async def export_status(self, request: Request, export_id: int) -> Template:
+        """A report the worker builds: its progress (the page reloads itself until it is ready), then the files."""
+        row = await exports.get(actor_of(request), export_id)
+        links = Links(request, services.resolve_period(None))
+        period = services.Period(row["period_kind"], services._as_date(row["start"]),  # type: ignore[arg-type]
+                                 services._as_date(row["end"]))  # type: ignore[arg-type]
+        return Template("dashboard/export.html", context={
+            "e": row, "period_title": f"{format_date(period.start)} – {format_date(period.end)}",
+            "period_name": excel.period_label(period.kind), "num": number,
+            "xlsx_url": links.plain(f"/dashboard/exports/{export_id}/report.xlsx"),
+            "print_url": links.plain(f"/dashboard/exports/{export_id}/print"),
+            "dashboard_url": links.dashboard(unit_id=row["unit"], period=period),
+        }, headers={"Refresh": "2"} if row["state"] in ("queued", "running") else None)
+
+    @get("/exports/{export_id:int}/report.xlsx")
+    async def export_xlsx(self, request: Request, export_id: int) -> Response[bytes]:
+        name, content = await exports.content(actor_of(request), export_id)
+        return _xlsx(content, name)
+
+    @get("/exports/{export_id:int}/print")
+    async def export_print(self, request: Request, export_id: int) -> Template:
+        data = await exports.snapshot(actor_of(request), export_id)
+        page = _report_page(request, data, data.scope.id)
+        page.context["xlsx_url"] = Links(request, data.period).plain(f"/dashboard/exports/{export_id}/report.xlsx")
+        return page
+
+    @get("/people")
+    async def people(
+        self, request: Request, period: str | None = None, start: str | None = None, end: str | None = None,
+        unit_id: int | None = ID, sort: str = "name", offset: int = Parameter(default=0, ge=0, le=10**7),
+    ) -> Template:
+        """The people table of a subtree too large to show on the dashboard, a page at a time."""
+        result = await services.people_page(
+            actor_of(request), unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end), sort=sort,
+            offset=offset,
         )
+        chosen: Period = result["period"]
+        links = Links(request, chosen, unit_id, result["sort"])
+        base = {**links._period_params(), "unit_id": unit_id, "sort": None if result["sort"] == "name" else sort}
+        page = {
+            "previous": links.plain("/dashboard/people", **base, offset=max(0, offset - result["limit"]) or None)
+            if offset > 0 else None,
+            "next": links.plain("/dashboard/people", **base, offset=offset + result["limit"])
+            if offset + result["limit"] < result["count"] else None,
+        }
+        return Template("dashboard/people.html", context={
+            "r": result, "page": page, "links": links, "num": number, "buckets": BUCKETS, "label": charts.bucket_label,
+            "colours": charts.COLOURS, "rate_bar": charts.rate_bar_svg,
+            "d": {"sort": result["sort"]},
+            "sort_href": lambda key: links.plain("/dashboard/people",
+                                                 **{**base, "sort": None if key == "name" else key}),
+            "period_title": f"{format_date(chosen.start)} – {format_date(chosen.end)}",
+            "back": links.dashboard(),
+        })
+
+
+def _xlsx(content: bytes, name: str) -> Response[bytes]:
+    return Response(
+        content=content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+def _report_page(request: Request, data: Dashboard, unit_id: int | None) -> Template:
+    context = _context(request, data, unit_id)
+    context["period_name"] = excel.period_label(data.period.kind)
+    context["xlsx_url"] = context["links"].report(".xlsx")
+    return Template("dashboard/report.html", context=context)
 
 
 class DashboardApiController(Controller):

@@ -35,8 +35,7 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
 
 def _jurisdiction_filter(actor: Actor) -> Any:
     """Directives belong to a jurisdiction; anyone in its subtree may read them (their tasks stay scoped)."""
-    root_path = "/" + actor.unit_path.strip("/").split("/")[0] + "/"
-    return Directive.unit.is_in(Unit.select(Unit.id).where(Unit.path.like(f"{root_path}%")))
+    return Directive.unit.is_in(Unit.select(Unit.id).where(Unit.path.like(f"{actor.jurisdiction_path}%")))
 
 
 async def directive_exists_in_scope(actor: Actor, directive_id: int) -> bool:

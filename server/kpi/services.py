@@ -95,12 +95,23 @@ def _date_param(day: dt.date) -> object:
     return day.isoformat() if is_sqlite() else day
 
 
-def scope_sql(*, unit_path: str | None = None, person_id: int | None = None) -> tuple[str, list[object]]:
+def led_within_sql(path: str) -> tuple[str, list[object]]:
+    return "t.lead_unit IN (SELECT lu.id FROM units lu WHERE lu.path LIKE {})", [f"{path}%"]
+
+
+def scope_sql(
+    *, unit_path: str | None = None, person_id: int | None = None, within_path: str | None = None
+) -> tuple[str, list[object]]:
+    """The scope's condition on tasks `t`. A person's tasks are those assigned to them (subtasks included);
+    `within_path` keeps only those led by a unit of that subtree: what the viewer may see (a unit head sees their
+    unit's tasks, not the tasks another unit gave the same officer)."""
     if person_id is not None:
-        return (
-            "t.id IN (SELECT ta.task FROM task_assignees ta WHERE ta.person = {} AND ta.removed_at IS NULL)",
-            [person_id],
-        )
+        sql = "t.id IN (SELECT ta.task FROM task_assignees ta WHERE ta.person = {} AND ta.removed_at IS NULL)"
+        args: list[object] = [person_id]
+        if within_path is not None:
+            led, led_args = led_within_sql(within_path)
+            sql, args = f"{sql} AND {led}", [*args, *led_args]
+        return sql, args
     if unit_path is None:
         raise ValueError("a scope needs a unit or a person")
     return "t.parent IS NULL AND t.lead_unit IN (SELECT u.id FROM units u WHERE u.path LIKE {})", [f"{unit_path}%"]
@@ -112,10 +123,11 @@ async def figures(
     *,
     unit_path: str | None = None,
     person_id: int | None = None,
+    within_path: str | None = None,
     today: dt.date | None = None,
 ) -> Figures:
     today = today or clock.today_vn()
-    scope, scope_args = scope_sql(unit_path=unit_path, person_id=person_id)
+    scope, scope_args = scope_sql(unit_path=unit_path, person_id=person_id, within_path=within_path)
     bucket = _bucket_sql()
     sql = (
         f"SELECT {bucket} AS bucket, COUNT(*) AS n FROM tasks t"
@@ -137,6 +149,7 @@ async def task_ids(
     bucket: str | None = None,
     unit_path: str | None = None,
     person_id: int | None = None,
+    within_path: str | None = None,
     today: dt.date | None = None,
     limit: int = 10_000,
 ) -> list[int]:
@@ -144,7 +157,7 @@ async def task_ids(
     if bucket is not None and bucket not in BUCKETS:
         raise ValueError(bucket)
     today = today or clock.today_vn()
-    scope, scope_args = scope_sql(unit_path=unit_path, person_id=person_id)
+    scope, scope_args = scope_sql(unit_path=unit_path, person_id=person_id, within_path=within_path)
     bucket_sql = _bucket_sql()
     sql = (
         f"SELECT t.id, {bucket_sql} AS bucket FROM tasks t WHERE {scope} AND {_period_sql()}"

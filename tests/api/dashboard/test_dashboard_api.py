@@ -182,6 +182,10 @@ async def test_access(world: World, client_for) -> None:  # type: ignore[no-unty
     assert page.status_code in (302, 303) and page.headers["location"].startswith("/login")
     assert (await leader.get("/api/v1/dashboard?period=decade")).status_code == 422
     assert (await leader.get("/dashboard?period=custom&start=2026-03-10&end=2026-03-01")).status_code == 422
+    # Dates whose period (or the previous / next one) falls outside the calendar: a clear 422, not a 500.
+    for query in ("period=week&start=9999-12-31", "period=month&start=0001-01-15", "period=year&start=31/12/9999"):
+        assert (await leader.get(f"/dashboard?{query}")).status_code == 422, query
+        assert (await leader.get(f"/api/v1/dashboard?{query.replace('31/12/9999', '9999-12-31')}")).status_code == 422
 
 
 async def test_openapi(client_for) -> None:  # type: ignore[no-untyped-def]

@@ -41,9 +41,18 @@ async def test_leader_dashboard_on_a_phone(world: World, new_context) -> None:  
         box = await rate.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         assert box["y"] + box["height"] <= PHONE["height"], "the rates are on the first screen"
-    # The trend chart fits the phone's width.
+    # The trend chart fits the phone's width, is light, and its words and numbers are big enough to read.
     chart = await page.locator("svg.trend").bounding_box()
     assert chart is not None and chart["width"] <= PHONE["width"]
+    assert chart["width"] >= 0.8 * PHONE["width"] - 40, "the chart uses the phone's width"
+    svg_bytes = await page.evaluate("() => document.querySelector('svg.trend').outerHTML.length")
+    assert svg_bytes < 20_000
+    label_heights = await page.evaluate(
+        "() => [...document.querySelectorAll('svg.trend text')].map(t => t.getBoundingClientRect().height)"
+    )
+    assert label_heights and min(label_heights) >= 9, label_heights
+    bars = await page.locator("svg.trend rect").count()
+    assert bars >= 4, "the stacked bars are drawn"
     # Drill down: the figure's count is the list's length.
     link = page.locator('.dash-buckets a[data-bucket="done_on_time"]')
     count = int(await link.get_attribute("data-count") or -1)

@@ -147,13 +147,39 @@ async def test_directive_rollups_agree_with_directives_rollup(world: World) -> N
     assert {row["kind"] for row in only} == {"meeting_conclusion"}
     signed = await services.directive_rollups(world.j.leader, signer="Nguyễn Văn Phó", today=TODAY)
     assert {row["signer"] for row in signed} == {"Nguyễn Văn Phó"}
-    assert await services.directive_rollups(world.j.leader, start=dt.date(2026, 3, 1), today=TODAY) == [] or all(
-        row["issued_on"] >= dt.date(2026, 3, 1)
-        for row in await services.directive_rollups(world.j.leader, start=dt.date(2026, 3, 1), today=TODAY)
-    )
+    # By date: both directives were issued on 20/02/2026.
+    issued = dt.date(2026, 2, 20)
+
+    async def mine_between(start: dt.date | None, end: dt.date | None) -> set[int]:
+        rows = await services.directive_rollups(world.j.leader, start=start, end=end, today=TODAY)
+        assert all((start is None or r["issued_on"] >= start) and (end is None or r["issued_on"] <= end)
+                   for r in rows)
+        return {r["id"] for r in rows} & set(world.directive_ids)
+
+    assert await mine_between(issued, issued) == set(world.directive_ids)
+    assert await mine_between(issued + dt.timedelta(days=1), None) == set()
+    assert await mine_between(None, issued - dt.timedelta(days=1)) == set()
+    # The filters combine.
+    both = await services.directive_rollups(world.j.leader, signer="Nguyễn Văn Phó", kind="document", today=TODAY)
+    assert not {r["id"] for r in both} & set(world.directive_ids)
     head_rows = await services.directive_rollups(world.j.head, today=TODAY)
     for row in head_rows:
         assert row["rollup"]["total"] <= mine[row["id"]]["rollup"]["total"]
+
+
+async def test_a_unit_heads_directives_are_found_past_newer_ones_of_other_units(world: World) -> None:
+    from server.directives.tables import Directive
+    from tests.factories import unique
+
+    head_ids = {row["id"] for row in await services.directive_rollups(world.j.head, today=TODAY)}
+    assert head_ids & set(world.directive_ids)
+    # A newer directive that gives the head's units nothing: the limit must not spend itself on it.
+    await Directive.insert(Directive(
+        number=f"20/CT-UBND-{unique('')}", issued_on=dt.date(2026, 3, 15), signer="Trần Thị Lãnh Đạo",
+        issuing_body="UBND xã", kind="document", title="Chỉ đạo của phòng khác", unit=world.j.root.id,
+        created_at=dt.datetime.now(dt.UTC)))
+    [newest_of_mine] = await services.directive_rollups(world.j.head, today=TODAY, limit=1)
+    assert newest_of_mine["id"] in head_ids and newest_of_mine["rollup"]["total"] > 0
 
 
 def test_periods() -> None:
@@ -183,3 +209,40 @@ def test_trend_svg_is_light_and_well_formed() -> None:
     assert len(svg) < 20_000
     assert "polyline" in svg and "viewBox" in svg
     ET.fromstring(charts.trend_svg([]))
+
+
+async def test_a_unit_head_sees_a_persons_figures_for_their_units_tasks_only(world: World) -> None:
+    """Issue 6, decided: a person's figures count the tasks led inside the viewer's subtree (PRODUCT.md: a unit
+    head sees their unit and its sub-units). The leader sees all of them; the head of the officer's department
+    does not see the tasks the commune's office or another department gave the same officer."""
+    j = world.j
+    leader_view = await services.drilldown(j.leader, person_id=j.officer.id, start=START, end=END, today=TODAY,
+                                           limit=500)
+    head_view = await services.drilldown(j.head, person_id=j.officer.id, start=START, end=END, today=TODAY,
+                                         limit=500)
+    everything = await kpi.figures(START, END, person_id=j.officer.id, today=TODAY)
+    within = await kpi.figures(START, END, person_id=j.officer.id, within_path=j.dept.path, today=TODAY)
+    assert leader_view["count"] == everything.total == len(leader_view["items"])
+    assert head_view["count"] == within.total == len(head_view["items"])
+    assert 0 < within.total < everything.total
+    assert {item["unit_name"] for item in head_view["items"]} <= {j.dept.name, j.dept_sub.name}
+    for bucket in BUCKETS:
+        part = await services.drilldown(j.head, person_id=j.officer.id, bucket=bucket, start=START, end=END,
+                                        today=TODAY, limit=500)
+        assert part["count"] == getattr(within, bucket) == len(part["items"])
+    # The head's dashboard shows the same figures in the officer's row as the drill-down lists.
+    board = await _board(world, actor=j.head)
+    row = next(r for r in board.people if r.id == j.officer.id)
+    assert row.figures == within
+    board = await _board(world)
+    assert next(r for r in board.people if r.id == j.officer.id).figures == everything
+
+
+async def test_a_province_sized_people_table_is_a_page_of_its_own(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(services, "PEOPLE_INLINE_MAX", 2)
+    board = await _board(world)
+    assert board.people == [] and not board.people_inline and board.people_total >= 4
+    page = await services.people_page(world.j.leader, period="month", start=START, today=TODAY, limit=2)
+    full = await _board(world, all_people=True)
+    assert page["count"] == len(full.people) and [r.id for r in page["rows"]] == [r.id for r in full.people[:2]]
+    assert [r.figures for r in page["rows"]] == [r.figures for r in full.people[:2]]

@@ -1,0 +1,70 @@
+"""The leaders' desk's own tables: the unit figures kept per day, and the reports the worker builds.
+
+`kpi_unit_days` holds, for each (lead unit, done or open, deadline in force, completion date), how many
+top-level tasks have exactly those values; `kpi_task_facts` remembers, per task, the values it was last counted
+under, so a change moves one count from the old key to the new one. Both are written only by
+`server.dashboard.aggregate`, inside the task's own write transaction. Sentinels instead of NULL keep the
+unique key usable on both engines: a done task without a deadline has 9999-12-30, an open task's completion
+date is 0001-01-02, a done task without a completion time has 9999-12-30. Open tasks without a deadline never
+count, so they have no row.
+"""
+
+from enum import Enum
+
+from piccolo.columns import Boolean, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from server.people.tables import Person
+
+
+class KpiTaskFact(Table, tablename="kpi_task_facts"):
+    task = Integer(unique=True)
+    unit = Integer()
+    done = Boolean()
+    deadline = Date()
+    done_on = Date()
+
+
+class KpiUnitDay(Table, tablename="kpi_unit_days"):
+    # The unique key and the covering indexes are written by hand in the migration (composite, partial).
+    unit = Integer()
+    done = Boolean()
+    deadline = Date()
+    done_on = Date()
+    n = Integer(default=0)
+
+
+class KpiAggregateState(Table, tablename="kpi_aggregate_state"):
+    """One row ("unit_days"): when the aggregate was last rebuilt and last checked against the tasks."""
+
+    name = Varchar(length=32, unique=True)
+    built_at = Timestamptz(null=True, default=None)
+    checked_at = Timestamptz(null=True, default=None)
+    last_differences = Integer(default=0)
+
+
+class ExportState(str, Enum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class ReportExport(Table, tablename="dashboard_exports"):
+    """A báo cáo tổng hợp too large to build during a request: the worker builds it, only its requester gets it."""
+
+    person = ForeignKey(references=Person, index=True)
+    unit = Integer()
+    period_kind = Varchar(length=16)
+    start = Date()
+    end = Date()
+    today = Date()
+    state = Varchar(length=16, choices=ExportState, default=ExportState.queued.value)
+    progress = Integer(default=0)
+    filename = Varchar(length=200, default="")
+    content = Bytea(null=True, default=None)
+    # The figures the file was built from (JSON), for the printable A4 page of the same report.
+    snapshot = Text(default="")
+    error = Text(default="")
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
