@@ -1454,6 +1454,10 @@ class DemoBuilder:
             self.plan_tasks()
             self.plan_showcase()
             await self._write_tasks()
+            # The tasks went in around tasks.services: rebuild the dashboard's kept unit counts from them.
+            from server.dashboard import aggregate
+
+            await aggregate.rebuild()
         counts: dict[str, int] = {}
         for plan in self.plans:
             counts[plan.state] = counts.get(plan.state, 0) + 1

@@ -16,6 +16,7 @@ from server.lib.errors import DomainError, Invalid
 from server.lib.guards import actor_of, admin_only
 from server.lib.i18n import gettext as _
 from server.people import services as people
+from server.people.services import Actor
 from server.people.tables import Role
 from server.units import services as units
 from server.units.tables import UnitKind
@@ -24,20 +25,23 @@ ROLES = [role.value for role in Role]
 KINDS = [kind.value for kind in UnitKind]
 
 
-async def _units_page(form: Kept, ok: str | None = None, error: str | None = None, status_code: int = 200) -> Template:
+async def _units_page(
+    actor: Actor, form: Kept, ok: str | None = None, error: str | None = None, status_code: int = 200
+) -> Template:
     return page(
-        "admin/units.html", units=await units.list_units(), kinds=KINDS, form=form, ok=flash_of(ok), error=error,
+        "admin/units.html", units=await units.list_units(within_path=actor.jurisdiction_path), kinds=KINDS,
+        form=form, ok=flash_of(ok), error=error,
         status_code=status_code,
     )
 
 
 async def _people_page(
-    form: Kept, q: str = "", ok: str | None = None, error: str | None = None, status_code: int = 200
+    actor: Actor, form: Kept, q: str = "", ok: str | None = None, error: str | None = None, status_code: int = 200
 ) -> Template:
-    unit_list = await units.list_units(active_only=True)
+    unit_list = await units.list_units(active_only=True, within_path=actor.jurisdiction_path)
     names = {unit.id: unit.name for unit in unit_list}
-    rows = [{**person, "unit_name": names.get(person["unit_id"], "")} for person in await people.list_people(q=q,
-                                                                                                          limit=500)]
+    found = await people.list_people(unit_path=actor.jurisdiction_path, q=q, limit=500)
+    rows = [{**person, "unit_name": names.get(person["unit_id"], "")} for person in found]
     return page(
         "admin/people.html", people=rows, units=unit_list, roles=ROLES, q=q, form=form, ok=flash_of(ok), error=error,
         status_code=status_code,
@@ -62,8 +66,8 @@ class AdminDeskController(DeskController):
         return see_other("/admin/units")
 
     @get("/units")
-    async def unit_list(self, ok: FromQuery[str | None] = None) -> Template:
-        return await _units_page(Kept({"kind": ["department"]}), ok=ok)
+    async def unit_list(self, request: Request, ok: FromQuery[str | None] = None) -> Template:
+        return await _units_page(actor_of(request), Kept({"kind": ["department"]}), ok=ok)
 
     @post("/units")
     async def unit_create(self, request: Request) -> Template | Redirect:
@@ -72,16 +76,18 @@ class AdminDeskController(DeskController):
             await units.create_unit(
                 name=form.get("name"), code=form.get("code"), kind=form.get("kind"),
                 parent_id=optional_int(form.get("parent_id")), actor_id=actor_of(request).id,
+                scope_path=actor_of(request).jurisdiction_path,
             )
         except DomainError as error:
-            return await _units_page(form, error=_(error.message), status_code=error.status_code)
+            return await _units_page(actor_of(request), form, error=_(error.message), status_code=error.status_code)
         return see_other("/admin/units", ok="unit_created")
 
     @get("/people")
     async def people_list(
-        self, q: Annotated[str, QueryParameter(max_length=200)] = "", ok: FromQuery[str | None] = None
+        self, request: Request, q: Annotated[str, QueryParameter(max_length=200)] = "",
+        ok: FromQuery[str | None] = None,
     ) -> Template:
-        return await _people_page(Kept({"role": ["officer"]}), q=q, ok=ok)
+        return await _people_page(actor_of(request), Kept({"role": ["officer"]}), q=q, ok=ok)
 
     @post("/people")
     async def person_create(self, request: Request) -> Template | Redirect:
@@ -93,9 +99,10 @@ class AdminDeskController(DeskController):
             await people.create_person(
                 actor_id=actor_of(request).id, username=form.get("username"), full_name=form.get("full_name"),
                 role=form.get("role"), unit_id=unit_id, password=form.get("password"), title=form.get("title"),
+                scope_path=actor_of(request).jurisdiction_path,
             )
         except DomainError as error:
-            return await _people_page(form, error=_(error.message), status_code=error.status_code)
+            return await _people_page(actor_of(request), form, error=_(error.message), status_code=error.status_code)
         return see_other("/admin/people", ok="person_created")
 
     @get("/holidays")

@@ -24,10 +24,6 @@ DEFAULT_PARTS = 3
 MAX_PARTS = 20
 
 
-def _root_path(actor: Actor) -> str:
-    return "/" + actor.unit_path.strip("/").split("/")[0] + "/"
-
-
 async def _people_under(path: str, units: list[UnitInfo]) -> list[dict[str, Any]]:
     names = {unit.id: unit.name for unit in units}
     people = await list_people(unit_path=path, limit=1000)
@@ -35,8 +31,8 @@ async def _people_under(path: str, units: list[UnitInfo]) -> list[dict[str, Any]
 
 
 async def _new_form(actor: Actor, form: Kept, error: str | None = None, status_code: int = 200) -> Template:
-    units = await list_units(active_only=True)
-    root = _root_path(actor)
+    units = await list_units(active_only=True, within_path=actor.jurisdiction_path)
+    root = actor.jurisdiction_path
     return page(
         "tasks/new.html",
         status_code=status_code,
@@ -56,7 +52,7 @@ async def _split_form(
     task = await services.get_task(actor, task_id)
     if not task["can_split"]:
         raise Forbidden("split_forbidden", "Bạn không có quyền chia việc cho nhiệm vụ này")
-    units = await list_units(active_only=True)
+    units = await list_units(active_only=True, within_path=actor.jurisdiction_path)
     lead = next((unit for unit in units if unit.id == task["lead_unit_id"]), None)
     lead_path = lead.path if lead else actor.unit_path
     return page(

@@ -82,9 +82,12 @@ def parse_date(value: str | None) -> dt.date | None:
         return None
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
         try:
-            return dt.datetime.strptime(value, pattern).date()
+            day = dt.datetime.strptime(value, pattern).date()
         except ValueError:
             continue
+        if clock.MIN_YEAR <= day.year <= clock.MAX_YEAR:
+            return day
+        break
     raise Invalid("date_invalid", "Ngày không hợp lệ (ngày/tháng/năm)")
 
 

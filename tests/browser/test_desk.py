@@ -80,7 +80,7 @@ async def test_english_switch_and_back(j, new_context) -> None:
     await expect(page.locator(".cards", has_text="Kiểm tra an toàn thực phẩm")).to_contain_text("Assigned")
 
     # The choice is a cookie: every later page is in English, messages and errors included.
-    await page.get_by_role("link", name="Kiểm tra an toàn thực phẩm").click()
+    await page.get_by_role("link", name="Kiểm tra an toàn thực phẩm", exact=True).click()
     await expect(page.locator(".facts")).to_contain_text("Lead unit")
     await expect(page.locator(".facts")).to_contain_text("Deadline")
     await page.locator("#progress").get_by_role("button", name="Send report").click()

@@ -96,6 +96,10 @@ def test_the_commune_has_units_people_directives_and_tasks_in_every_state(db: sq
     assert sum(1 for t in tasks if t["parent"] is not None) >= 20
     assert all(t["cancelled_reason"] for t in tasks if t["state"] == "cancelled")
     assert db.execute("SELECT count(*) FROM calendar_days").fetchone()[0] > 0
+    # The dashboard's kept counts were built from the demo's tasks (loaded around tasks.services).
+    facts = db.execute("SELECT count(*) FROM kpi_task_facts").fetchone()[0]
+    assert facts > 100
+    assert db.execute("SELECT sum(n) FROM kpi_unit_days").fetchone()[0] == facts
 
 
 def test_the_named_accounts_have_real_screens(db: sqlite3.Connection) -> None:
