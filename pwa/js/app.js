@@ -233,6 +233,7 @@
       // Forms keep what the person is typing: only the views that show the cache redraw.
       if (refreshed.ok && liveView()) await render();
     }
+    doc.body.dataset.started = 'yes'; // the first refresh and replay are over (tests wait for this)
   }
 
   DH.app = { render, redraw, queue, patchTask, syncNow, signedIn, logout, get me() { return me; } };

@@ -27,18 +27,32 @@
       : `${t('Đã nhắc việc')}: ${esc(names)} · ${at}`;
   }
 
+  /* The chases answered on this page, by task: a screen drawn again (a sync, a language switch) still says
+     who was reminded, and its button stays spent. */
+  const chased = new Map();
+
+  function chaseStatus(taskId) {
+    const answer = chased.get(taskId);
+    return answer ? { html: chasedLine(answer), className: 'decided', spent: true } : null;
+  }
+
   /* One press, one reminder: the button is disabled at once, and its key is made once per screen. */
   function wireChase(button, taskId, onDone) {
     const key = DH.outbox.uuid();
+    if (chased.has(taskId)) { button.disabled = true; button.dataset.chased = 'yes'; }
     button.addEventListener('click', async () => {
       const status = button.parentElement.querySelector('[data-chase-status]') || button.nextElementSibling;
       if (!DH.api.online()) { status.textContent = t('Cần có mạng để nhắc việc'); status.className = 'error'; return; }
       button.disabled = true;
       const result = await DH.api.post(`/api/v1/tasks/${taskId}/chase`, {}, key);
       if (result.ok) {
+        chased.set(taskId, result.body);
         status.innerHTML = chasedLine(result.body);
         status.className = 'decided';
         button.dataset.chased = 'yes';
+        // The screen was drawn again while the answer travelled: draw it once more so it shows the answer.
+        const hash = g.location.hash || '#/';
+        if (!status.isConnected && (hash === '#/unit' || hash === `#/task/${taskId}`)) await DH.app.redraw(hash);
         if (onDone) await onDone(result.body);
       } else {
         status.textContent = DH.api.reason(result);
@@ -46,6 +60,12 @@
         button.disabled = false;
       }
     });
+  }
+
+  function statusLine(taskId, fallback) {
+    const known = chaseStatus(taskId);
+    return known ? `<span data-chase-status class="${known.className}">${known.html}</span>`
+      : `<span data-chase-status>${fallback || ''}</span>`;
   }
 
   async function unitView() {
@@ -66,7 +86,7 @@
         <span class="meta">${esc(task.lead_unit_name)} · ${t('Hạn xử lý')}: ${DH.views.date(task.deadline)}
         · ${DH.views.stateLabel(task.state)}${task.days_overdue ? ` · <b class="late">${t('Quá hạn')} ${task.days_overdue} ${t('ngày')}</b>` : ''}</span>
         ${task.urgency === 'overdue' && CHASE_STATES.includes(task.state) ? `<div class="row"><button type="button" class="button" data-chase="${task.id}"
-          ${DH.api.online() ? '' : 'disabled'}>${t('Nhắc việc')}</button><span data-chase-status></span></div>` : ''}
+          ${DH.api.online() ? '' : 'disabled'}>${t('Nhắc việc')}</button>${statusLine(task.id)}</div>` : ''}
       </li>`;
     }
     set(html + '</ul>');
@@ -153,5 +173,5 @@
     });
   }
 
-  DH.manage = { unitView, splitView, canChase, wireChase, CHASE_STATES };
+  DH.manage = { unitView, splitView, canChase, wireChase, chaseStatus, CHASE_STATES };
 })(self);

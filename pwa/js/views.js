@@ -161,7 +161,9 @@
         html += `<button type="button" class="button${task.urgency === 'overdue' ? ' primary' : ''}" data-chase-task
           ${g.navigator.onLine ? '' : 'disabled'}>${t('Nhắc việc')}</button>`;
       }
-      html += `<p data-chase-status role="status">${g.navigator.onLine ? '' : t('Cần có mạng để chia việc, giao việc và nhắc việc')}</p></div>`;
+      const chaseShown = DH.manage.chaseStatus(id);
+      html += chaseShown ? `<p data-chase-status role="status" class="${chaseShown.className}">${chaseShown.html}</p></div>`
+        : `<p data-chase-status role="status">${g.navigator.onLine ? '' : t('Cần có mạng để chia việc, giao việc và nhắc việc')}</p></div>`;
     }
     if ((task.subtasks || []).length) {
       html += `<h2>${t('Các phần việc')}</h2><ul class="cards">` + task.subtasks.map((s) => `<li><a class="card u-${esc(s.urgency)}"
@@ -182,17 +184,10 @@
     const chase = main().querySelector('[data-chase-task]');
     if (chase) {
       DH.manage.wireChase(chase, id, async () => {
-        const shown = main().querySelector('[data-chase-status]');
-        const status = shown ? shown.innerHTML : '';
+        // Read the task again for its history (the chase is in it), and show it if this screen is still up:
+        // after a navigation the screen on show is newer than this answer and says what is true now.
         await DH.api.task(id);
-        // Redraw with the new history only if this very screen is still up: after a navigation (even back to
-        // this task) the screen on show is newer than this answer and says what is true now.
-        if (shown && shown.isConnected && await DH.app.redraw(`#/task/${id}`)) {
-          const line = main().querySelector('[data-chase-status]');
-          if (line) { line.innerHTML = status; line.className = 'decided'; }
-          const again = main().querySelector('[data-chase-task]');
-          if (again) { again.disabled = true; again.dataset.chased = 'yes'; }
-        }
+        await DH.app.redraw(`#/task/${id}`);
       });
     }
     const submit = main().querySelector('[data-action="submit"]');

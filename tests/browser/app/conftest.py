@@ -94,10 +94,11 @@ async def phone(
 
 
 async def open_app(context: BrowserContext, path: str = "/app/") -> Page:
-    """Open the app and wait until it has rendered and its service worker controls the page."""
+    """Open the app and wait until it has rendered, its first refresh and replay are over (so no redraw of
+    that start lands in the middle of a test's taps) and its service worker controls the page."""
     page = await context.new_page()
     await page.goto(path)
-    await page.wait_for_selector("body[data-ready=yes]")
+    await page.wait_for_selector("body[data-started=yes]", state="attached")
     await page.wait_for_function("navigator.serviceWorker.controller !== null")
     return page
 

@@ -164,8 +164,15 @@ async def test_the_unit_head_splits_assigns_and_chases_a_late_officer(phone: Any
     chases = await eventually(lambda: _chases(late["id"]), what="the chase notification")
     assert [c["person"] for c in chases] == [j.officer.id]
 
-    # From the task's screen a moment later: the earlier chase is the answer; it is in the history.
+    # The task's screen says who was reminded, and its button is spent.
     await page.goto(f"/app/#/task/{late['id']}")
+    await expect(page.locator("[data-chase-status]")).to_contain_text("Đã nhắc việc: Phạm Văn Cán")
+    await expect(page.get_by_role("button", name="Nhắc việc")).to_be_disabled()
+    await expect(page.locator("[data-event=chase]")).to_have_count(1)
+
+    # Opened afresh a moment later: the earlier chase is the server's answer; nothing is sent again.
+    await page.reload()
+    await page.wait_for_selector("body[data-started=yes]", state="attached")
     await page.get_by_role("button", name="Nhắc việc").click()
     await expect(page.locator("[data-chase-status]")).to_contain_text("Đã nhắc việc lúc")
     await expect(page.locator("[data-event=chase]")).to_have_count(1)
@@ -176,9 +183,11 @@ async def test_the_unit_head_splits_assigns_and_chases_a_late_officer(phone: Any
     await context.set_offline(True)
     await page.goto("/app/#/unit")
     await expect(page.get_by_role("heading", name="Việc của đơn vị")).to_be_visible()
-    await page.goto(f"/app/#/task/{late['id']}")
+    await page.goto(f"/app/#/task/{parent['id']}")  # not chased yet: the button waits for a signal
     await expect(page.get_by_role("button", name="Nhắc việc")).to_be_disabled()
     await expect(page.locator("[data-chase-status]")).to_contain_text("Cần có mạng")
+    await page.goto(f"/app/#/task/{late['id']}")  # chased: it still says so, offline
+    await expect(page.locator("[data-chase-status]")).to_contain_text("Đã nhắc việc lúc")
     await page.goto(f"/app/#/task/{parent['id']}/split")
     await expect(page.get_by_role("alert")).to_contain_text("Cần có mạng để chia việc và giao việc")
     await context.set_offline(False)
