@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from typing import Any
@@ -16,6 +17,8 @@ from server.reports.tables import Area, Category, Open311Key, RoutingRule
 from server.units.tables import Unit
 
 DEMO_KEY_NAME = "Demo (dữ liệu mẫu)"
+# Printed by `make run` beside the demo password; like it, it only ever opens demo data.
+DEMO_OPEN311_KEY = "demo-open311-hoai-duc"
 
 
 async def list_rules() -> list[dict[str, Any]]:
@@ -138,18 +141,26 @@ async def delete_area(actor: Actor | None, area_id: int) -> None:
                            entity_id=area_id)
 
 
+def _key_digest(key: str) -> str:
+    # The keys are 32 random bytes (or the demo's): a plain SHA-256 is enough, and cheap on every request.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 async def list_keys() -> list[dict[str, Any]]:
-    return list(await Open311Key.select().order_by(Open311Key.id))
+    return list(await Open311Key.select(Open311Key.id, Open311Key.name, Open311Key.key_prefix, Open311Key.active,
+                                        Open311Key.created_at).order_by(Open311Key.id))
 
 
 async def create_key(actor: Actor | None, name: str, key: str | None = None) -> str:
+    """A new key, returned once for the admin to hand over: only its digest is stored."""
     name = name.strip() or "Open311"
-    key = key or secrets.token_urlsafe(24)
+    key = key or secrets.token_urlsafe(32)
     async with write_transaction():
-        rows = await Open311Key.insert(Open311Key(key=key, name=name[:255], created_at=clock.now())).returning(
-            Open311Key.id)
+        rows = await Open311Key.insert(
+            Open311Key(key=_key_digest(key), key_prefix=key[:4], name=name[:255], created_at=clock.now())
+        ).returning(Open311Key.id)
         await audit.record(actor_id=actor.id if actor else None, action="open311_key.create", entity="open311_key",
-                           entity_id=rows[0]["id"], after={"name": name})
+                           entity_id=rows[0]["id"], after={"name": name, "prefix": key[:4]})
     return key
 
 
@@ -163,13 +174,20 @@ async def set_key_active(actor: Actor | None, key_id: int, active: bool) -> None
 async def key_id_for(key: str) -> int | None:
     if not key:
         return None
-    row = await Open311Key.select(Open311Key.id).where((Open311Key.key == key) & Open311Key.active.eq(True)).first()
+    row = await Open311Key.select(Open311Key.id).where(
+        (Open311Key.key == _key_digest(key)) & Open311Key.active.eq(True)
+    ).first()
     return row["id"] if row else None
 
 
 async def ensure_demo_open311_key() -> str:
-    """The demo's Open311 API key (created once; the same key is returned afterwards) for `make run` to print."""
-    row = await Open311Key.select(Open311Key.key).where(Open311Key.name == DEMO_KEY_NAME).first()
-    if row:
-        return row["key"]
-    return await create_key(None, DEMO_KEY_NAME)
+    """The demo's Open311 API key, for `make run` to print: made once, and put back to the printed one if a
+    database from before keys were hashed still holds a random demo key."""
+    row = await Open311Key.select(Open311Key.id, Open311Key.key).where(Open311Key.name == DEMO_KEY_NAME).first()
+    if row is None:
+        return await create_key(None, DEMO_KEY_NAME, key=DEMO_OPEN311_KEY)
+    if row["key"] != _key_digest(DEMO_OPEN311_KEY):
+        async with write_transaction():
+            await Open311Key.update({Open311Key.key: _key_digest(DEMO_OPEN311_KEY),
+                                     Open311Key.key_prefix: DEMO_OPEN311_KEY[:4]}).where(Open311Key.id == row["id"])
+    return DEMO_OPEN311_KEY

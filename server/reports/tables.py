@@ -142,7 +142,11 @@ class ReportEvent(Table, tablename="report_events"):
 
 
 class Open311Key(Table, tablename="open311_keys"):
+    """An integrator's Open311 API key. Only its SHA-256 is kept (`key`), so a copy of the database gives no
+    one the right to post; the key itself is shown once, when it is made. The prefix tells keys apart."""
+
     key = Varchar(length=64, unique=True)
+    key_prefix = Varchar(length=8, default="")
     name = Varchar(length=255)
     active = Boolean(default=True)
     created_at = Timestamptz()

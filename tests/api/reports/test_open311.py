@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib
 import re
 from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from server.reports import admin, open311, services
-from server.reports.tables import Report
+from server.reports.tables import Open311Key, Report
 from tests.unit.reports.helpers import SECRET_EMAIL, SECRET_NAME, make_category, make_report
 
 BASE = "/open311/v2"
@@ -203,3 +205,35 @@ async def test_media_url_posted_stored_returned_and_never_fetched(client_for: An
         assert not has_metadata(image.content) and b"GPSInfo" not in image.content
         for secret in (SECRET_NAME, SECRET_EMAIL, with_photo["phone"]):
             assert secret.encode() not in response.content and secret.encode() not in image.content
+
+
+async def test_api_keys_are_kept_only_as_digests(client_for: Any, j: Any) -> None:
+    """A copy of the database must not let anyone post as an integrator: the key works, its stored value does
+    not, a revoked key stops at once, and keys issued before hashing are hashed in place and keep working."""
+    category = await make_category(j, target_days=3, name="Chiếu sáng công cộng")
+    key = await admin.create_key(None, "Cổng tỉnh")
+    stored = await Open311Key.select().where(Open311Key.name == "Cổng tỉnh").first()
+    assert key not in str(stored) and stored["key"] == hashlib.sha256(key.encode()).hexdigest()
+    assert stored["key_prefix"] == key[:4]
+    client = await client_for(None, headers={})
+
+    def post(api_key: str) -> Any:
+        return client.post(f"{BASE}/requests.json", data={
+            "api_key": api_key, "service_code": category["code"], "description": "Đèn đường hỏng ở ngõ 5",
+            "lat": "10.76", "long": "106.70"})
+
+    assert (await post(key)).status_code == 201
+    assert (await post(stored["key"])).status_code == 403
+    await admin.set_key_active(None, stored["id"], False)
+    assert (await post(key)).status_code == 403
+
+    # A key from before: stored as issued, hashed by the migration, and still accepted.
+    await Open311Key.insert(Open311Key(key="cu-khoa-truoc-khi-bam", key_prefix="", name="Cũ",
+                                       created_at=dt.datetime.now(dt.UTC)))
+    migration = importlib.import_module("server.reports.piccolo_migrations.reports_2026_11_22t11_09_21_000000")
+    manager = await migration.forwards()
+    for step in manager.raw:
+        await step()
+    old = await Open311Key.select().where(Open311Key.name == "Cũ").first()
+    assert old["key"] != "cu-khoa-truoc-khi-bam" and old["key_prefix"] == "cu-k"
+    assert (await post("cu-khoa-truoc-khi-bam")).status_code == 201
