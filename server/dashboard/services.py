@@ -1,7 +1,7 @@
 """The leaders' desk: kpi's figures per sub-unit, per person and per week, the overdue tasks, the drill-downs.
 
-Every figure here is built from `server.kpi.services`' SQL pieces (`_bucket_sql`, `_period_sql`, `scope_sql`,
-`_date_param`), grouped instead of run once per row, so a row and `kpi.figures()` for the same scope always
+Every figure here is built from `server.kpi.services`' SQL pieces (`bucket_sql`, `period_sql`, `scope_sql`,
+`date_param`), grouped instead of run once per row, so a row and `kpi.figures()` for the same scope always
 agree (tests/unit/dashboard checks it). The lists behind a figure come from `kpi.task_ids()`.
 Like `kpi`, this module only reads.
 """
@@ -26,7 +26,6 @@ from server.tasks.tables import Task
 
 PERIODS = ("week", "month", "quarter", "year", "custom")
 REPORT_PERIODS = ("week", "month", "quarter")
-COUNTED_STATES_SQL = "t.state IN ('done', 'assigned', 'in_progress', 'submitted', 'returned')"
 MAX_PERIOD_DAYS = 3660
 SORTS = ("name", "on_time", "-on_time", "completion", "-completion", "overdue", "-overdue", "total", "-total")
 OVERDUE_LIST_LIMIT = 50
@@ -138,7 +137,7 @@ def _add(figures: Figures, bucket: str | None, n: int) -> None:
 
 
 def _dates(period: Period) -> list[object]:
-    return [kpi._date_param(d) for d in (period.start, period.end, period.start, period.end)]
+    return [kpi.date_param(d) for d in (period.start, period.end, period.start, period.end)]
 
 
 def _prefilter(period: Period) -> tuple[str, list[object]]:
@@ -209,7 +208,7 @@ async def grouped_from_counts(path: str, period: Period, today: dt.date) -> tupl
     """The same figures from kpi_unit_days: the rows whose deadline is in the period, plus the done rows completed
     in it whose deadline is not (two index range scans), bucketed with today as kpi buckets a task."""
     anchor = period.start - dt.timedelta(days=period.start.weekday())
-    start, end, day = (kpi._date_param(d) for d in (period.start, period.end, today))
+    start, end, day = (kpi.date_param(d) for d in (period.start, period.end, today))
     done = "done"  # written alike on both engines, so SQLite uses the partial index on done rows
     sql = (
         "WITH p AS ("
@@ -235,24 +234,24 @@ async def grouped_from_counts(path: str, period: Period, today: dt.date) -> tupl
 
 async def grouped_from_tasks(path: str, period: Period, today: dt.date) -> tuple[dict[int, Figures], list[Week]]:
     anchor = period.start - dt.timedelta(days=period.start.weekday())
-    done_date = kpi._completed_local_date_sql()
+    done_date = kpi.completed_local_date_sql()
     scope, scope_args = kpi.scope_sql(unit_path=path)
     extra, extra_args = _prefilter(period)
-    start, end = kpi._date_param(period.start), kpi._date_param(period.end)
+    start, end = kpi.date_param(period.start), kpi.date_param(period.end)
     sql = (
         "WITH p AS ("
-        f" SELECT t.lead_unit AS unit, {kpi._bucket_sql()} AS bucket,"
+        f" SELECT t.lead_unit AS unit, {kpi.bucket_sql()} AS bucket,"
         f" CASE WHEN t.deadline >= {{}} AND t.deadline <= {{}} THEN {_week_index_sql('t.deadline', anchor)} END AS dwk,"
         f" CASE WHEN t.state = 'done' AND {done_date} >= {{}} AND {done_date} <= {{}}"
         f" THEN {_week_index_sql(done_date, anchor)} END AS cwk"
-        f" FROM tasks t WHERE {scope} AND {kpi._period_sql()} AND {COUNTED_STATES_SQL}{extra})"
+        f" FROM tasks t WHERE {scope} AND {kpi.period_sql()} AND {kpi.COUNTED_STATES_SQL}{extra})"
         " SELECT 'u' AS kind, unit AS k, bucket, COUNT(*) AS n FROM p GROUP BY unit, bucket"
         " UNION ALL SELECT 'w' AS kind, dwk AS k, bucket, COUNT(*) AS n FROM p"
         " WHERE dwk IS NOT NULL GROUP BY dwk, bucket"
         " UNION ALL SELECT 'w' AS kind, cwk AS k, bucket, COUNT(*) AS n FROM p"
         " WHERE cwk IS NOT NULL AND (dwk IS NULL OR dwk <> cwk) GROUP BY cwk, bucket"
     )
-    args = [kpi._date_param(today), start, end, start, end, *scope_args, *_dates(period), *extra_args]
+    args = [kpi.date_param(today), start, end, start, end, *scope_args, *_dates(period), *extra_args]
     weeks = _empty_weeks(period)
     return _fill(await Task.raw(sql, *args), weeks), weeks
 
@@ -270,13 +269,13 @@ async def figures_by_person(path: str, period: Period, today: dt.date, within_pa
     extra, extra_args = _prefilter(period)
     led, led_args = kpi.led_within_sql(within_path)
     sql = (
-        f"SELECT ta.person AS person, {kpi._bucket_sql()} AS bucket, COUNT(DISTINCT t.id) AS n FROM tasks t"
+        f"SELECT ta.person AS person, {kpi.bucket_sql()} AS bucket, COUNT(DISTINCT t.id) AS n FROM tasks t"
         " JOIN task_assignees ta ON ta.task = t.id AND ta.removed_at IS NULL"
         " WHERE ta.person IN (SELECT p.id FROM people p JOIN units pu ON pu.id = p.unit WHERE pu.path LIKE {})"
-        f" AND {led} AND {kpi._period_sql()} AND {COUNTED_STATES_SQL}{extra} GROUP BY 1, 2"
+        f" AND {led} AND {kpi.period_sql()} AND {kpi.COUNTED_STATES_SQL}{extra} GROUP BY 1, 2"
     )
     result: dict[int, Figures] = {}
-    args = [kpi._date_param(today), f"{path}%", *led_args, *_dates(period), *extra_args]
+    args = [kpi.date_param(today), f"{path}%", *led_args, *_dates(period), *extra_args]
     for row in await Task.raw(sql, *args):
         _add(result.setdefault(row["person"], Figures()), row["bucket"], row["n"])
     return result
@@ -486,7 +485,7 @@ async def overdue_tasks(scope: Scope, period: Period, today: dt.date, limit: int
         " AND t.deadline < {} AND u.path LIKE {}"
         f" ORDER BY t.deadline, t.id LIMIT {int(limit)}"
     )
-    rows = await Task.raw(sql, *(kpi._date_param(d) for d in (period.start, period.end, today)), f"{scope.path}%")
+    rows = await Task.raw(sql, *(kpi.date_param(d) for d in (period.start, period.end, today)), f"{scope.path}%")
     names = await holders([r["id"] for r in rows])
     result = []
     for r in rows:
@@ -576,16 +575,6 @@ async def people_page(
 # ---------------------------------------------------------------- drill-down
 
 
-async def own_task_ids(unit_id: int, start: dt.date, end: dt.date, *, bucket: str | None, today: dt.date) -> list[int]:
-    """kpi.task_ids for the tasks a unit leads itself (not its sub-units'): the 'own' row's list."""
-    sql = (
-        f"SELECT t.id, {kpi._bucket_sql()} AS bucket FROM tasks t WHERE t.parent IS NULL AND t.lead_unit = {{}}"
-        f" AND {kpi._period_sql()} AND {COUNTED_STATES_SQL} ORDER BY t.deadline, t.id"
-    )
-    args = [kpi._date_param(today), unit_id, *(kpi._date_param(d) for d in (start, end, start, end))]
-    return [r["id"] for r in await Task.raw(sql, *args) if bucket is None or r["bucket"] == bucket]
-
-
 async def drilldown(
     actor: Actor,
     *,
@@ -607,28 +596,26 @@ async def drilldown(
         bucket = None
     if bucket is not None and bucket not in BUCKETS:
         raise Invalid("bucket_invalid", "Nhóm số liệu không hợp lệ")
+    offset = max(0, offset)
+    limit = max(1, min(limit, 500))
     label: dict[str, Any]
+    listing: dict[str, Any]
     if person_id is not None:
         person = await scope_person(actor, person_id)
-        ids = await kpi.task_ids(chosen.start, chosen.end, bucket=bucket, person_id=person_id,
-                                 within_path=actor.unit_path, today=today, limit=10**9)
+        listing = {"person_id": person_id, "within_path": actor.unit_path}
         label = {"kind": "person", "id": person_id, "name": person["full_name"], "unit_name": person["unit_name"]}
     else:
         scope = await scope_unit(actor, unit_id)
-        if own:
-            ids = await own_task_ids(scope.id, chosen.start, chosen.end, bucket=bucket, today=today)
-        else:
-            ids = await kpi.task_ids(chosen.start, chosen.end, bucket=bucket, unit_path=scope.path, today=today,
-                                     limit=10**9)
+        listing = {"own_unit_id": scope.id} if own else {"unit_path": scope.path}
         label = {"kind": "own" if own else "unit", "id": scope.id, "name": scope.name, "unit_name": ""}
-    offset = max(0, offset)
-    limit = max(1, min(limit, 500))
-    page = ids[offset:offset + limit]
+    count = await kpi.task_count(chosen.start, chosen.end, bucket=bucket, today=today, **listing)
+    page = await kpi.task_ids(chosen.start, chosen.end, bucket=bucket, today=today, offset=offset, limit=limit,
+                              **listing)
     return {
         "period": chosen,
         "bucket": bucket,
         "scope": label,
-        "count": len(ids),
+        "count": count,
         "offset": offset,
         "limit": limit,
         "items": await task_rows(page, today),
@@ -706,10 +693,10 @@ async def directive_rollups(
         args.append(kind)
     if start:
         where.append("d.issued_on >= {}")
-        args.append(kpi._date_param(start))
+        args.append(kpi.date_param(start))
     if end:
         where.append("d.issued_on <= {}")
-        args.append(kpi._date_param(end))
+        args.append(kpi.date_param(end))
     directives = await Task.raw(
         "SELECT d.id, d.number, d.issued_on, d.signer, d.kind, d.title FROM directives d JOIN units u ON u.id = d.unit"
         f" WHERE {' AND '.join(where)} ORDER BY d.issued_on DESC, d.id DESC LIMIT {int(limit)}",
@@ -719,7 +706,7 @@ async def directive_rollups(
         return []
     ids = [d["id"] for d in directives]
     placeholders = ", ".join("{}" for _ in ids)
-    done_date = kpi._completed_local_date_sql()
+    done_date = kpi.completed_local_date_sql()
     overdue_sql = f"t.state IN {kpi.OPEN_STATES_SQL} AND t.deadline IS NOT NULL AND t.deadline < {{}}"
     late_sql = (f"t.state = 'done' AND t.deadline IS NOT NULL AND t.completed_at IS NOT NULL"
                 f" AND {done_date} > t.deadline")
@@ -728,7 +715,7 @@ async def directive_rollups(
         f" CASE WHEN {late_sql} THEN 1 ELSE 0 END AS done_late FROM tasks t"
         f" WHERE t.parent IS NULL AND t.directive IN ({placeholders})"
         " AND t.lead_unit IN (SELECT su.id FROM units su WHERE su.path LIKE {}) ORDER BY t.deadline, t.id",
-        kpi._date_param(today), *ids, f"{actor.unit_path}%",
+        kpi.date_param(today), *ids, f"{actor.unit_path}%",
     )
     per: dict[int, dict[str, Any]] = {
         i: {"total": 0, "by_state": {}, "done": 0, "overdue": 0, "done_late": 0, "late_tasks": []} for i in ids

@@ -21,6 +21,7 @@ from server.lib.db import is_sqlite
 from server.tasks.tables import Task
 
 OPEN_STATES_SQL = "('assigned', 'in_progress', 'submitted', 'returned')"
+COUNTED_STATES_SQL = "t.state IN ('done', 'assigned', 'in_progress', 'submitted', 'returned')"
 BUCKETS = ("done_on_time", "done_late", "in_progress_on_time", "in_progress_overdue")
 
 
@@ -62,15 +63,15 @@ class Figures:
         }
 
 
-def _completed_local_date_sql() -> str:
+def completed_local_date_sql() -> str:
     """The completion's date in Asia/Ho_Chi_Minh (UTC+7 all year: Vietnam has no daylight saving)."""
     if is_sqlite():
         return "date(t.completed_at, '+7 hours')"
     return "((t.completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)"
 
 
-def _bucket_sql() -> str:
-    done_date = _completed_local_date_sql()
+def bucket_sql() -> str:
+    done_date = completed_local_date_sql()
     return (
         "CASE"
         f" WHEN t.state = 'done' AND (t.deadline IS NULL OR {done_date} <= t.deadline) THEN 'done_on_time'"
@@ -82,15 +83,15 @@ def _bucket_sql() -> str:
     )
 
 
-def _period_sql() -> str:
-    done_date = _completed_local_date_sql()
+def period_sql() -> str:
+    done_date = completed_local_date_sql()
     return (
         "((t.deadline >= {} AND t.deadline <= {})"
         f" OR (t.state = 'done' AND {done_date} >= {{}} AND {done_date} <= {{}}))"
     )
 
 
-def _date_param(day: dt.date) -> object:
+def date_param(day: dt.date) -> object:
     # SQLite compares dates as ISO text; PostgreSQL wants a real date.
     return day.isoformat() if is_sqlite() else day
 
@@ -100,11 +101,16 @@ def led_within_sql(path: str) -> tuple[str, list[object]]:
 
 
 def scope_sql(
-    *, unit_path: str | None = None, person_id: int | None = None, within_path: str | None = None
+    *,
+    unit_path: str | None = None,
+    person_id: int | None = None,
+    within_path: str | None = None,
+    own_unit_id: int | None = None,
 ) -> tuple[str, list[object]]:
     """The scope's condition on tasks `t`. A person's tasks are those assigned to them (subtasks included);
     `within_path` keeps only those led by a unit of that subtree: what the viewer may see (a unit head sees their
-    unit's tasks, not the tasks another unit gave the same officer)."""
+    unit's tasks, not the tasks another unit gave the same officer). `own_unit_id`: the top-level tasks that one
+    unit leads itself, without its sub-units' (the dashboard's "own" row)."""
     if person_id is not None:
         sql = "t.id IN (SELECT ta.task FROM task_assignees ta WHERE ta.person = {} AND ta.removed_at IS NULL)"
         args: list[object] = [person_id]
@@ -112,6 +118,8 @@ def scope_sql(
             led, led_args = led_within_sql(within_path)
             sql, args = f"{sql} AND {led}", [*args, *led_args]
         return sql, args
+    if own_unit_id is not None:
+        return "t.parent IS NULL AND t.lead_unit = {}", [own_unit_id]
     if unit_path is None:
         raise ValueError("a scope needs a unit or a person")
     return "t.parent IS NULL AND t.lead_unit IN (SELECT u.id FROM units u WHERE u.path LIKE {})", [f"{unit_path}%"]
@@ -128,18 +136,45 @@ async def figures(
 ) -> Figures:
     today = today or clock.today_vn()
     scope, scope_args = scope_sql(unit_path=unit_path, person_id=person_id, within_path=within_path)
-    bucket = _bucket_sql()
+    bucket = bucket_sql()
     sql = (
         f"SELECT {bucket} AS bucket, COUNT(*) AS n FROM tasks t"
-        f" WHERE {scope} AND {_period_sql()} AND t.state IN ('done', 'assigned', 'in_progress', 'submitted',"
-        " 'returned') GROUP BY 1"
+        f" WHERE {scope} AND {period_sql()} AND {COUNTED_STATES_SQL} GROUP BY 1"
     )
-    args = [_date_param(today), *scope_args, *(_date_param(d) for d in (start, end, start, end))]
+    args = [date_param(today), *scope_args, *(date_param(d) for d in (start, end, start, end))]
     result = Figures()
     for row in await Task.raw(sql, *args):
         if row["bucket"] in BUCKETS:
             setattr(result, row["bucket"], int(row["n"]))
     return result
+
+
+def _listing_sql(
+    start: dt.date,
+    end: dt.date,
+    *,
+    bucket: str | None,
+    unit_path: str | None,
+    person_id: int | None,
+    within_path: str | None,
+    own_unit_id: int | None,
+    today: dt.date,
+) -> tuple[str, list[object]]:
+    """FROM … WHERE … for the tasks behind a figure: the same conditions `figures()` counts with."""
+    if bucket is not None and bucket not in BUCKETS:
+        raise ValueError(bucket)
+    scope, scope_args = scope_sql(unit_path=unit_path, person_id=person_id, within_path=within_path,
+                                  own_unit_id=own_unit_id)
+    sql = f" FROM tasks t WHERE {scope} AND {period_sql()} AND {COUNTED_STATES_SQL}"
+    args: list[object] = [*scope_args, *(date_param(d) for d in (start, end, start, end))]
+    if bucket is not None:
+        sql += f" AND {bucket_sql()} = {{}}"
+        args += [date_param(today), bucket]
+    return sql, args
+
+
+# The same order on both engines: PostgreSQL sorts NULLs last, SQLite first.
+_LISTING_ORDER = " ORDER BY CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END, t.deadline, t.id"
 
 
 async def task_ids(
@@ -150,21 +185,32 @@ async def task_ids(
     unit_path: str | None = None,
     person_id: int | None = None,
     within_path: str | None = None,
+    own_unit_id: int | None = None,
     today: dt.date | None = None,
+    offset: int = 0,
     limit: int = 10_000,
 ) -> list[int]:
-    """The exact tasks behind a figure (a bucket, or all four), so a count and its list always agree."""
-    if bucket is not None and bucket not in BUCKETS:
-        raise ValueError(bucket)
-    today = today or clock.today_vn()
-    scope, scope_args = scope_sql(unit_path=unit_path, person_id=person_id, within_path=within_path)
-    bucket_sql = _bucket_sql()
-    sql = (
-        f"SELECT t.id, {bucket_sql} AS bucket FROM tasks t WHERE {scope} AND {_period_sql()}"
-        " AND t.state IN ('done', 'assigned', 'in_progress', 'submitted', 'returned')"
-        # The same order on both engines: PostgreSQL sorts NULLs last, SQLite first.
-        " ORDER BY CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END, t.deadline, t.id"
-    )
-    args = [_date_param(today), *scope_args, *(_date_param(d) for d in (start, end, start, end))]
-    rows = await Task.raw(sql, *args)
-    return [row["id"] for row in rows if bucket is None or row["bucket"] == bucket][:limit]
+    """The exact tasks behind a figure (a bucket, or all four), so a count and its list always agree; one page
+    of them, paged in SQL (a province's figure may stand for hundreds of thousands of tasks)."""
+    where, args = _listing_sql(start, end, bucket=bucket, unit_path=unit_path, person_id=person_id,
+                               within_path=within_path, own_unit_id=own_unit_id, today=today or clock.today_vn())
+    sql = f"SELECT t.id{where}{_LISTING_ORDER} LIMIT {int(max(0, limit))} OFFSET {int(max(0, offset))}"
+    return [row["id"] for row in await Task.raw(sql, *args)]
+
+
+async def task_count(
+    start: dt.date,
+    end: dt.date,
+    *,
+    bucket: str | None = None,
+    unit_path: str | None = None,
+    person_id: int | None = None,
+    within_path: str | None = None,
+    own_unit_id: int | None = None,
+    today: dt.date | None = None,
+) -> int:
+    """How many tasks `task_ids` lists without a limit."""
+    where, args = _listing_sql(start, end, bucket=bucket, unit_path=unit_path, person_id=person_id,
+                               within_path=within_path, own_unit_id=own_unit_id, today=today or clock.today_vn())
+    rows = await Task.raw(f"SELECT COUNT(*) AS n{where}", *args)
+    return int(rows[0]["n"])
