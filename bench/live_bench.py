@@ -20,11 +20,12 @@ from argon2 import PasswordHasher
 async def main(sizes: list[int]) -> None:
     from piccolo.engine.finder import engine_finder
 
+    from bench.local import free_port
     from server.app import create_app
     from server.lib.db import start_pool
     from server.migrate import migrate
     from server.tasks.services import report_progress
-    from tests.api.live.sse import free_port, open_stream, signed_in_client
+    from tests.api.live.sse import open_stream, signed_in_client
     from tests.factories import PASSWORD, make_jurisdiction, make_task
 
     await migrate()

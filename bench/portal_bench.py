@@ -26,7 +26,6 @@ import platform
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from bench.local import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,11 +49,6 @@ PHOTO_RUNS = 8  # the portal allows 10 reports an hour per IP address
 LIGHTHOUSE_RUNS = 5
 NOTES_MARKER = "<!-- notes: kept by --write -->"
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _environment(tmp: Path, url: str) -> dict[str, str]:
@@ -340,7 +336,7 @@ def main() -> None:
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M")
     load_before = load()
     tmp = Path(tempfile.mkdtemp(prefix="dieuhanh-portal-bench-"))
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = _environment(tmp, url)
     subprocess.run([sys.executable, "-m", "server", "seed-demo"], cwd=ROOT, env=env, check=True,

@@ -7,21 +7,13 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from tests.api.live.sse import free_port
+from bench.local import free_port, is_healthy
 
 ROOT = Path(__file__).resolve().parents[3]
 START_TIMEOUT = 30.0
 
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 class AppProcess:
@@ -39,7 +31,7 @@ class AppProcess:
 
     def wait_healthy(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        while not _healthy(self.url):
+        while not is_healthy(self.url):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the app did not start:\n{self.log()}")
             time.sleep(0.1)
