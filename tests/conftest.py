@@ -8,6 +8,7 @@ Tests do not share rows: each builds its own jurisdiction with the factories.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import shutil
 import tempfile
@@ -63,6 +64,18 @@ async def migrated_database() -> AsyncIterator[None]:
     await start_pool()
     yield
     await close_pool()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _each_password_hashed_once() -> Iterator[None]:
+    """argon2 with its real parameters takes a quarter of a second or more a hash on this machine, and every
+    person the factories make has the same password: hash each distinct password once per run. The hashes are
+    real (same parameters), so signing in is still the real check; tests of hashing call server.auth directly."""
+    from server.auth.passwords import hash_password
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("server.people.services.hash_password", functools.cache(hash_password))
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,14 +7,11 @@ factories create in this process can sign in there.
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from server.auth.passwords import hash_password
+from bench.local import free_port, is_healthy
 from tests.factories import PASSWORD, Jurisdiction, make_jurisdiction
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,23 +28,11 @@ DESK = {"width": 1280, "height": 900}
 START_TIMEOUT = 30.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")
 def server_url(migrated_database: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("server") / "uvicorn.log"
     env = {**os.environ, "BASE_URL": url, "PYTHONUNBUFFERED": "1"}
@@ -59,7 +44,7 @@ def server_url(migrated_database: None, tmp_path_factory: pytest.TempPathFactory
         )
         try:
             deadline = time.monotonic() + START_TIMEOUT
-            while not _healthy(url):
+            while not is_healthy(url):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the app did not start:\n{log_path.read_text(errors='replace')}")
                 time.sleep(0.1)
@@ -84,17 +69,10 @@ async def browser() -> AsyncIterator[Browser]:
         await chromium.close()
 
 
-# argon2's defaults take ~0.6 s a hash on a small machine, and a jurisdiction has eight people with the
-# same password: hash it once per run (a real hash with the real parameters, so signing in is unchanged).
-_hash_once = functools.cache(hash_password)
-
-
 @pytest.fixture(scope="session")
 async def j() -> Jurisdiction:
     """One commune for the browser tests (people and units only); every test makes its own tasks."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("server.people.services.hash_password", _hash_once)
-        return await make_jurisdiction()
+    return await make_jurisdiction()
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from argon2 import PasswordHasher
 
-from tests.api.live.sse import EventStream, free_port, open_stream, signed_in_client
+from bench.local import free_port
+from tests.api.live.sse import EventStream, open_stream, signed_in_client
 from tests.factories import PASSWORD, Jurisdiction, make_jurisdiction
 
 
@@ -62,19 +62,11 @@ async def live_server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[LiveServ
         await start_pool()
 
 
-# Real argon2 hashes with cheap parameters: signing in stays the real check, a jurisdiction is made in ms.
-_FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture
-async def j(monkeypatch: pytest.MonkeyPatch) -> Jurisdiction:
-    monkeypatch.setattr("server.people.services.hash_password", _FAST_HASHER.hash)
-    return await make_jurisdiction()
-
-
-@pytest.fixture
-async def j2(monkeypatch: pytest.MonkeyPatch) -> Jurisdiction:
-    monkeypatch.setattr("server.people.services.hash_password", _FAST_HASHER.hash)
+async def j2() -> Jurisdiction:
+    """A second commune, for what must not cross from one to the other."""
     return await make_jurisdiction()
 
 

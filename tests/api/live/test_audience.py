@@ -3,18 +3,12 @@
 
 from __future__ import annotations
 
-import pytest
-from argon2 import PasswordHasher
-
 from server.live.services import Audience, task_audience, units_on_path
 from server.tasks.services import create_task, set_assignees, task_ids_visible
 from tests.factories import make_jurisdiction, make_person, make_task
 
-_FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
-
-async def test_the_streams_filter_agrees_with_task_visibility(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("server.people.services.hash_password", _FAST_HASHER.hash)
+async def test_the_streams_filter_agrees_with_task_visibility() -> None:
     j, j2 = await make_jurisdiction(), await make_jurisdiction()
     sub_head = await make_person(j.dept_sub, "unit_head", "Trưởng Tổ")
     tasks = [

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from server.notifications.services import notify
 from server.settings import reset_settings
 from tests.api.live.servers import AppProcess
 from tests.api.live.sse import open_stream, signed_in_client
-from tests.factories import PASSWORD, Jurisdiction, make_jurisdiction, make_task
+from tests.factories import PASSWORD, Jurisdiction, make_task
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-_FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def _redis_answers() -> bool:
@@ -65,12 +63,6 @@ def one_app(prefix: str, tmp_path: Path) -> Iterator[AppProcess]:
         yield app
     finally:
         app.stop()
-
-
-@pytest.fixture
-async def j(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Jurisdiction]:
-    monkeypatch.setattr("server.people.services.hash_password", _FAST_HASHER.hash)
-    yield await make_jurisdiction()
 
 
 async def test_an_event_raised_on_one_process_reaches_a_client_of_the_other(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 
 from tests.browser.conftest import DESK, PHONE, sign_in
 from tests.unit.dashboard.seed_data import World, build
@@ -12,12 +11,10 @@ pytestmark = pytest.mark.browser
 
 # March 2026 in full: the seed's 100 counted tasks, 77 done of which 50 on time, whatever today is.
 PATH = "/dashboard?period=custom&start=2026-03-01&end=2026-03-31"
-_FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture
-async def world(monkeypatch: pytest.MonkeyPatch) -> World:
-    monkeypatch.setattr("server.people.services.hash_password", _FAST_HASHER.hash)
+async def world() -> World:
     return await build()
 
 
