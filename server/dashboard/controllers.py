@@ -16,6 +16,7 @@ from server.dashboard.services import Dashboard, Period
 from server.desk.base import DeskController
 from server.desk.common import parse_date
 from server.kpi.services import BUCKETS
+from server.lib import clock
 from server.lib.guards import actor_of, managers_only
 from server.lib.i18n import current_locale, format_date
 from server.lib.i18n import gettext as _
@@ -215,8 +216,8 @@ class DashboardController(DeskController):
         """A report the worker builds: its progress (the page reloads itself until it is ready), then the files."""
         row = await exports.get(actor_of(request), export_id)
         links = Links(request, services.resolve_period(None))
-        period = services.Period(row["period_kind"], services._as_date(row["start"]),  # type: ignore[arg-type]
-                                 services._as_date(row["end"]))  # type: ignore[arg-type]
+        period = services.Period(row["period_kind"], clock.as_date(row["start"]),  # type: ignore[arg-type]
+                                 clock.as_date(row["end"]))  # type: ignore[arg-type]
         return Template("dashboard/export.html", context={
             "e": row, "period_title": f"{format_date(period.start)} – {format_date(period.end)}",
             "period_name": excel.period_label(period.kind), "num": number,

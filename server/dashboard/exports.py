@@ -117,7 +117,7 @@ async def build(export_id: int) -> str:
     token = current_locale.set(actor.locale or "vi")
     try:
         await _progress(export_id, 10, {ReportExport.state: ExportState.running.value})
-        start, end, today = (services._as_date(row[k]) for k in ("start", "end", "today"))
+        start, end, today = (clock.as_date(row[k]) for k in ("start", "end", "today"))
         data = await services.dashboard(
             actor, unit_id=row["unit"], period=row["period_kind"], start=start, end=end, today=today,
             overdue_limit=5000, all_people=True,

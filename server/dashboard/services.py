@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.dashboard import aggregate
+from server.directives import services as directives_domain
 from server.directives.tables import DirectiveKind
 from server.kpi import services as kpi
 from server.kpi.services import BUCKETS, Figures
@@ -343,14 +344,14 @@ class Dashboard:
         period = data["period"]
         return cls(
             scope=Scope(int(data["unit"]["id"]), data["unit"]["name"], data["unit"].get("path", ""), None),
-            period=Period(period["kind"], _as_date(period["start"]), _as_date(period["end"])),  # type: ignore[arg-type]
-            today=_as_date(data["today"]),  # type: ignore[arg-type]
+            period=Period(period["kind"], clock.as_date(period["start"]), clock.as_date(period["end"])),  # type: ignore[arg-type]
+            today=clock.as_date(data["today"]),  # type: ignore[arg-type]
             totals=figures(data["totals"]),
             own=row(data["own"]) if data.get("own") else None,
             units=[row(d) for d in data["units"]],
             people=[row(d) for d in data["people"]],
-            weeks=[Week(_as_date(w["start"]), _as_date(w["end"]), figures(w)) for w in data["weeks"]],  # type: ignore[arg-type]
-            overdue=[{**t, "deadline": _as_date(t["deadline"])} for t in data["overdue"]],
+            weeks=[Week(clock.as_date(w["start"]), clock.as_date(w["end"]), figures(w)) for w in data["weeks"]],  # type: ignore[arg-type]
+            overdue=[{**t, "deadline": clock.as_date(t["deadline"])} for t in data["overdue"]],
             people_total=int(data.get("people_total", 0)),
             people_inline=bool(data.get("people_inline", True)),
         )
@@ -456,14 +457,6 @@ async def holders(task_ids: list[int]) -> dict[int, list[str]]:
     return result
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def _as_datetime(value: Any) -> dt.datetime | None:
     if value is None or isinstance(value, dt.datetime):
         return value
@@ -489,7 +482,7 @@ async def overdue_tasks(scope: Scope, period: Period, today: dt.date, limit: int
     names = await holders([r["id"] for r in rows])
     result = []
     for r in rows:
-        deadline = _as_date(r["deadline"])
+        deadline = clock.as_date(r["deadline"])
         result.append({
             "id": r["id"], "title": r["title"], "state": r["state"], "deadline": deadline,
             "days_late": (today - deadline).days if deadline else 0, "unit_name": r["unit_name"],
@@ -636,7 +629,7 @@ async def task_rows(ids: list[int], today: dt.date) -> list[dict[str, Any]]:
     items = []
     for task_id in ids:
         r = by_id[task_id]
-        deadline = _as_date(r["deadline"])
+        deadline = clock.as_date(r["deadline"])
         completed = _as_datetime(r["completed_at"])
         late = 0
         if r["state"] == "done" and completed and deadline:
@@ -704,40 +697,12 @@ async def directive_rollups(
     )
     if not directives:
         return []
-    ids = [d["id"] for d in directives]
-    placeholders = ", ".join("{}" for _ in ids)
-    done_date = kpi.completed_local_date_sql()
-    overdue_sql = f"t.state IN {kpi.OPEN_STATES_SQL} AND t.deadline IS NOT NULL AND t.deadline < {{}}"
-    late_sql = (f"t.state = 'done' AND t.deadline IS NOT NULL AND t.completed_at IS NOT NULL"
-                f" AND {done_date} > t.deadline")
-    tasks = await Task.raw(
-        f"SELECT t.id, t.directive, t.title, t.state, t.deadline, CASE WHEN {overdue_sql} THEN 1 ELSE 0 END AS overdue,"
-        f" CASE WHEN {late_sql} THEN 1 ELSE 0 END AS done_late FROM tasks t"
-        f" WHERE t.parent IS NULL AND t.directive IN ({placeholders})"
-        " AND t.lead_unit IN (SELECT su.id FROM units su WHERE su.path LIKE {}) ORDER BY t.deadline, t.id",
-        kpi.date_param(today), *ids, f"{actor.unit_path}%",
-    )
-    per: dict[int, dict[str, Any]] = {
-        i: {"total": 0, "by_state": {}, "done": 0, "overdue": 0, "done_late": 0, "late_tasks": []} for i in ids
-    }
-    for t in tasks:
-        roll = per[t["directive"]]
-        roll["total"] += 1
-        roll["by_state"][t["state"]] = roll["by_state"].get(t["state"], 0) + 1
-        roll["done"] += t["state"] == "done"
-        roll["overdue"] += int(t["overdue"])
-        roll["done_late"] += int(t["done_late"])
-        if int(t["overdue"]):
-            deadline = _as_date(t["deadline"])
-            roll["late_tasks"].append({"id": t["id"], "title": t["title"], "deadline": deadline,
-                                       "days_late": (today - deadline).days if deadline else 0})
+    per = await directives_domain.rollups([d["id"] for d in directives], within_path=actor.unit_path, today=today)
     result = []
     for d in directives:
         roll = per[d["id"]]
-        counted = sum(n for state, n in roll["by_state"].items() if state not in ("cancelled", "draft"))
-        roll["share_done"] = round(roll["done"] / counted, 4) if counted else None
         result.append({
-            "id": d["id"], "number": d["number"], "issued_on": _as_date(d["issued_on"]), "signer": d["signer"],
+            "id": d["id"], "number": d["number"], "issued_on": clock.as_date(d["issued_on"]), "signer": d["signer"],
             "kind": d["kind"], "title": d["title"], "rollup": roll,
         })
     return result

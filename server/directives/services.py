@@ -124,29 +124,53 @@ async def get_directive(actor: Actor, directive_id: int) -> dict[str, Any]:
     return directive
 
 
-async def rollup(directive_id: int) -> dict[str, Any]:
-    """The directive's top-level tasks by state, the share done and how many are late."""
-    rows = await Task.select(Task.state, Task.deadline, Task.completed_at).where(
-        (Task.directive == directive_id) & Task.parent.is_null()
-    )
-    today = clock.today_vn()
-    counts: dict[str, int] = {}
-    overdue = done_late = 0
-    for row in rows:
-        counts[row["state"]] = counts.get(row["state"], 0) + 1
-        if row["deadline"] is None:
-            continue
-        if row["state"] in ("assigned", "in_progress", "submitted", "returned") and row["deadline"] < today:
-            overdue += 1
-        if row["state"] == "done" and row["completed_at"] and clock.local_date(row["completed_at"]) > row["deadline"]:
-            done_late += 1
-    counted = sum(n for state, n in counts.items() if state not in ("cancelled", "draft"))
-    done = counts.get("done", 0)
-    return {
-        "total": len(rows),
-        "by_state": counts,
-        "done": done,
-        "share_done": round(done / counted, 4) if counted else None,
-        "overdue": overdue,
-        "done_late": done_late,
+async def rollups(
+    directive_ids: list[int], *, within_path: str | None = None, today: dt.date | None = None
+) -> dict[int, dict[str, Any]]:
+    """Each directive's top-level tasks by state, the share done, and the late ones (open past the deadline,
+    or approved after it). `within_path` keeps only the tasks led by units of that subtree: what a unit head's
+    desk shows; the directive's own page counts them all. One query for any number of directives."""
+    from server.kpi import services as kpi
+
+    today = today or clock.today_vn()
+    per: dict[int, dict[str, Any]] = {
+        i: {"total": 0, "by_state": {}, "done": 0, "overdue": 0, "done_late": 0, "late_tasks": []}
+        for i in directive_ids
     }
+    if not directive_ids:
+        return per
+    placeholders = ", ".join("{}" for _ in directive_ids)
+    done_date = kpi.completed_local_date_sql()
+    overdue_sql = f"t.state IN {kpi.OPEN_STATES_SQL} AND t.deadline IS NOT NULL AND t.deadline < {{}}"
+    late_sql = (f"t.state = 'done' AND t.deadline IS NOT NULL AND t.completed_at IS NOT NULL"
+                f" AND {done_date} > t.deadline")
+    scope_sql, scope_args = "", []
+    if within_path is not None:
+        scope_sql, scope_args = " AND t.lead_unit IN (SELECT su.id FROM units su WHERE su.path LIKE {})", [
+            f"{within_path}%"]
+    tasks = await Task.raw(
+        f"SELECT t.id, t.directive, t.title, t.state, t.deadline, CASE WHEN {overdue_sql} THEN 1 ELSE 0 END AS overdue,"
+        f" CASE WHEN {late_sql} THEN 1 ELSE 0 END AS done_late FROM tasks t"
+        f" WHERE t.parent IS NULL AND t.directive IN ({placeholders}){scope_sql} ORDER BY t.deadline, t.id",
+        kpi.date_param(today), *directive_ids, *scope_args,
+    )
+    for t in tasks:
+        roll = per[t["directive"]]
+        roll["total"] += 1
+        roll["by_state"][t["state"]] = roll["by_state"].get(t["state"], 0) + 1
+        roll["done"] += t["state"] == "done"
+        roll["overdue"] += int(t["overdue"])
+        roll["done_late"] += int(t["done_late"])
+        if int(t["overdue"]):
+            deadline = clock.as_date(t["deadline"])
+            roll["late_tasks"].append({"id": t["id"], "title": t["title"], "deadline": deadline,
+                                       "days_late": (today - deadline).days if deadline else 0})
+    for roll in per.values():
+        counted = sum(n for state, n in roll["by_state"].items() if state not in ("cancelled", "draft"))
+        roll["share_done"] = round(roll["done"] / counted, 4) if counted else None
+    return per
+
+
+async def rollup(directive_id: int) -> dict[str, Any]:
+    """One directive's roll-up, over all its top-level tasks."""
+    return (await rollups([directive_id]))[directive_id]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -18,6 +19,15 @@ def now() -> dt.datetime:
 
 def today_vn() -> dt.date:
     return now().astimezone(VN_TZ).date()
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date from a raw SQL row: PostgreSQL gives a date, SQLite its ISO text."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def local_date(moment: dt.datetime) -> dt.date:
