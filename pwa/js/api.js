@@ -7,7 +7,7 @@
   const HEADERS = { 'X-Requested-With': 'dieuhanh' };
   // A read that hangs (signal bars but no data) gives up, so the screen falls back to what is on the phone
   // instead of waiting minutes; changes are not cut short, their Idempotency-Key makes a retry safe anyway.
-  const READ_TIMEOUT_MS = 10000;
+  const settings = { readTimeoutMs: 10000 };
 
   function online() { return g.navigator.onLine !== false; }
 
@@ -21,7 +21,7 @@
     try {
       response = await fetch(url, {
         method, credentials: 'same-origin', headers, body: body === undefined ? undefined : JSON.stringify(body),
-        signal: method === 'GET' ? AbortSignal.timeout(READ_TIMEOUT_MS) : undefined,
+        signal: method === 'GET' ? AbortSignal.timeout(settings.readTimeoutMs) : undefined,
       });
     } catch (error) {
       return { ok: false, offline: true, status: 0, body: null };
@@ -47,6 +47,7 @@
   }
 
   DH.api = {
+    settings,
     online,
     task,
     get: (url) => call('GET', url),

@@ -251,6 +251,7 @@ async def test_a_read_that_hangs_gives_way_to_what_the_phone_holds(phone: Any, j
     async def never_answer(route: Any) -> None:
         hung.append(route)
 
+    await page.evaluate("DH.api.settings.readTimeoutMs = 1500")  # 10 s in use; the same code path, sooner
     await page.route("**/api/v1/tasks?view=scope*", never_answer)
     await page.goto("/app/#/outbox")
     await page.goto("/app/#/unit")
