@@ -601,9 +601,8 @@ async def drilldown(
         scope = await scope_unit(actor, unit_id)
         listing = {"own_unit_id": scope.id} if own else {"unit_path": scope.path}
         label = {"kind": "own" if own else "unit", "id": scope.id, "name": scope.name, "unit_name": ""}
-    count = await kpi.task_count(chosen.start, chosen.end, bucket=bucket, today=today, **listing)
-    page = await kpi.task_ids(chosen.start, chosen.end, bucket=bucket, today=today, offset=offset, limit=limit,
-                              **listing)
+    count, page = await kpi.task_page(chosen.start, chosen.end, bucket=bucket, today=today, offset=offset,
+                                      limit=limit, **listing)
     return {
         "period": chosen,
         "bucket": bucket,

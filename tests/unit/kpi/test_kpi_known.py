@@ -39,7 +39,16 @@ async def assert_buckets(
         assert sorted(ids) == sorted(want), bucket
         assert getattr(got, bucket) == len(want), bucket
     nowhere = {spec.id for spec in groups.get(None, [])}
-    assert not nowhere & set(await services.task_ids(start, end, today=today, **scope))  # type: ignore[arg-type]
+    every = await services.task_ids(start, end, today=today, **scope)  # type: ignore[arg-type]
+    assert not nowhere & set(every)
+    # Paged with its count, as a drill-down reads it: the pages put together are the whole list, in order.
+    pages: list[int] = []
+    for offset in range(0, len(every) + 14, 7):
+        count, page = await services.task_page(start, end, today=today, offset=offset, limit=7,
+                                               **scope)  # type: ignore[arg-type]
+        assert count == len(every)
+        pages += page
+    assert pages == every
     return got
 
 
