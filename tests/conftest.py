@@ -1,7 +1,8 @@
 """Test harness: one real database per run (SQLite file, or a fresh PostgreSQL database), migrated forwards.
 
 `TEST_DATABASE=postgres` selects PostgreSQL (`TEST_POSTGRES_URL`, default the local server);
-`REQUIRE_POSTGRES=1` turns an unreachable server into a failure instead of a skip of the run.
+`REQUIRE_POSTGRES=1` turns an unreachable server into a failure instead of a skip of the run;
+`REQUIRE_REDIS=1` does the same for the live test across two processes (tests/api/live).
 Tests do not share rows: each builds its own jurisdiction with the factories.
 """
 

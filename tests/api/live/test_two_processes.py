@@ -4,6 +4,7 @@ other (issue 5). Each run uses channel and key names of its own (REDIS_PREFIX), 
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -31,6 +32,8 @@ def _redis_answers() -> bool:
 @pytest.fixture
 def prefix() -> Iterator[str]:
     if not _redis_answers():
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail(f"Redis does not answer at {REDIS_URL}, and REQUIRE_REDIS is set")
         pytest.skip(f"Redis does not answer at {REDIS_URL}")
     import redis
 
