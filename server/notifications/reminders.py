@@ -19,7 +19,8 @@ Rules (all counted in working days of the admin's calendar):
 Reminders are only created on working days, from `start_hour` (07:00) Vietnamese time.
 
 The thresholds (`before_days`, `on_the_day`, `head_after`, `leader_after`, `digest_at`) are per jurisdiction:
-the callers pass `rules_for(unit_path)`, which gives the rules of the jurisdiction a unit belongs to.
+the callers pass `rules_for(unit_path)`, which gives the complete rules (defaults filled in) of the
+jurisdiction a unit belongs to.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ def due_reminders(
     for task in tasks:
         if task.state not in OPEN_STATES or task.deadline is None:
             continue
-        rules = rules_with(rules_for(task.lead_unit_path)) if rules_for else base_rules
+        rules = rules_for(task.lead_unit_path) if rules_for else base_rules
         deadline = task.deadline
         chased = task.state in CHASED_STATES
         if deadline > today:
@@ -208,7 +209,7 @@ def due_digests(
     def digest_time_reached(person_id: int) -> bool:
         if rules_for is None or person_id not in paths:
             return moment >= tuple(rules["digest_at"])
-        return moment >= tuple(rules_with(rules_for(paths[person_id]))["digest_at"])
+        return moment >= tuple(rules_for(paths[person_id])["digest_at"])
 
     counts: dict[int, dict[str, int]] = {}
 

@@ -357,12 +357,17 @@ async def rules_by_path() -> dict[str, dict[str, Any]]:
 def rules_lookup(by_path: dict[str, dict[str, Any]]) -> reminders.RulesFor:
     """unit path → the rules of the nearest unit at or above it that has some, else the defaults."""
     paths = sorted(by_path, key=len, reverse=True)
+    # A tick asks for every open task's unit: a province has a few hundred units and a few jurisdictions with
+    # rules, so each unit's answer is worked out once. The answers are shared: callers only read them.
+    known: dict[str, dict[str, Any]] = {}
 
     def rules_for(unit_path: str) -> dict[str, Any]:
-        for path in paths:
-            if unit_path.startswith(path):
-                return reminders.rules_with({**REMINDER_RULES, **by_path[path]})
-        return reminders.rules_with(REMINDER_RULES)
+        rules = known.get(unit_path)
+        if rules is None:
+            nearest = next((path for path in paths if unit_path.startswith(path)), None)
+            rules = reminders.rules_with({**REMINDER_RULES, **(by_path[nearest] if nearest else {})})
+            known[unit_path] = rules
+        return rules
 
     return rules_for
 
