@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
+from unittest.mock import patch
 
 from server.holidays.services import ensure_holidays_seeded, invalidate_calendar_cache
 from server.lib import clock
@@ -52,6 +53,9 @@ async def test_reminders_and_escalation_over_tet_exactly_once(nj) -> None:  # ty
             await asyncio.gather(*(services.run_schedule(at(day, hour), within=(j.root.path,)) for _ in range(4)))
         expected.update(new)
         assert await task_notes(task["id"]) == expected, day
+        # The next tick of the same day finds them all sent: it tries no delivery at all.
+        with patch.object(services, "notify", side_effect=AssertionError("a reminder delivered twice")):
+            assert await services.run_schedule(at(day, 16), within=(j.root.path,)) == 0
     titles = await Notification.select(Notification.title).where(
         (Notification.task_id == task["id"]) & (Notification.kind == "due_before")
     ).order_by(Notification.id)
