@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run chromium test test-sqlite test-postgres lint migrate seed-demo verify-audit bench clean
+.PHONY: help run chromium libreoffice test test-sqlite test-postgres lint migrate seed-demo verify-audit bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,7 +31,14 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
-test: $(TEST_STAMP) chromium ## Run every test: unit, API, browser, on SQLite and on PostgreSQL
+libreoffice: ## Install LibreOffice Calc (headless) for the Excel-to-PDF test when it is missing
+	@dpkg-query -W -f='$${Status}\n' libreoffice-calc-nogui libreoffice-calc 2>/dev/null | grep -q "install ok installed" || { \
+	  echo "Installing LibreOffice Calc from Debian's packages for the Excel-to-PDF test…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+
+test: $(TEST_STAMP) chromium libreoffice ## Run every test: unit, API, browser, on SQLite and on PostgreSQL
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(BIN)/python -c "import asyncio,asyncpg,sys; asyncio.run(asyncpg.connect('$(PG_URL)', timeout=3))" 2>/dev/null; then \
