@@ -172,5 +172,8 @@ async def rollups(
 
 
 async def rollup(directive_id: int) -> dict[str, Any]:
-    """One directive's roll-up, over all its top-level tasks."""
-    return (await rollups([directive_id]))[directive_id]
+    """One directive's roll-up, over all its top-level tasks, as counts only: everyone in the jurisdiction reads
+    the directive, not every unit's tasks (the desk names the late ones within the viewer's units)."""
+    counts = (await rollups([directive_id]))[directive_id]
+    counts.pop("late_tasks")
+    return counts

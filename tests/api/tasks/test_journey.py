@@ -145,3 +145,22 @@ async def test_a_report_from_someone_taken_off_the_task_is_refused_and_kept(j, c
     assert [(p["note"], p["refused_reason"]) for p in detail["progress_reports"]] == [
         ("Đã dọn xong đoạn 1", "task_reassigned")
     ]
+
+
+async def test_a_directive_shows_everyone_its_counts_but_not_other_units_late_tasks(j, client_for) -> None:
+    """Everyone in the commune reads a directive; only the desk, within the viewer's units, names late tasks."""
+    from server.tasks.tables import Task
+    from tests.factories import make_task
+
+    leader, officer = await client_for(j.leader), await client_for(j.other_officer)
+    directive = (await leader.post("/api/v1/directives", json={
+        "number": "21/CT-UBND", "issued_on": str(clock.today_vn()), "signer": "Trần Thị Lãnh Đạo",
+        "issuing_body": "UBND xã", "title": "Chỉ thị về phòng chống cháy rừng"})).json()
+    task = await make_task(j, title="Rà soát chòi canh lửa tổ 3", assignees=[j.officer], lead_unit=j.dept,
+                           deadline=clock.today_vn())
+    await Task.update({Task.directive: directive["id"],
+                       Task.deadline: clock.today_vn() - dt.timedelta(days=3)}).where(Task.id == task["id"])
+    seen = await officer.get(f"/api/v1/directives/{directive['id']}")
+    assert seen.status_code == 200
+    assert seen.json()["rollup"]["overdue"] == 1
+    assert "late_tasks" not in seen.json()["rollup"] and "Rà soát chòi canh lửa" not in seen.text
