@@ -250,17 +250,20 @@ def cmd_run_dev(args: argparse.Namespace) -> int:
               "run-dev is for development; use `serve` in production.", file=sys.stderr)
         return EXIT_REFUSED
 
-    async def work() -> tuple[dict[str, Any], list[dict[str, Any]], str]:
+    async def work() -> tuple[dict[str, Any], list[dict[str, Any]], str | None]:
         from server.reports.admin import ensure_demo_open311_key
 
         result = await _migrate_and_seed()
-        return result, await _demo_accounts(), await ensure_demo_open311_key()
+        logins = await _demo_accounts()
+        # A database of real data gets no demo key, however it is started.
+        return result, logins, await ensure_demo_open311_key() if logins else None
 
     result, logins, open311_key = _run(work)
     if result.get("seeded"):
         _print_seed_result(result)
     _print_logins(logins)
-    print(f"Khoá Open311 demo / demo Open311 api_key: {open311_key}")
+    if open311_key:
+        print(f"Khoá Open311 demo / demo Open311 api_key: {open311_key}")
     print(f"Cổng người dân / Citizen portal: http://{args.host}:{args.port}/portal")
     print(f"Mở / Open http://{args.host}:{args.port}/")
     # One laptop, one command: the reminders worker runs beside the web process and stops with it.

@@ -17,8 +17,8 @@ from server.reports.tables import Area, Category, Open311Key, RoutingRule
 from server.units.tables import Unit
 
 DEMO_KEY_NAME = "Demo (dữ liệu mẫu)"
-# Printed by `make run` beside the demo password; like it, it only ever opens demo data.
-DEMO_OPEN311_KEY = "demo-open311-hoai-duc"
+# Only the digest is in the database: the demo key itself is kept beside the data for `make run` to print.
+DEMO_KEY_FILE = "demo-open311-key"
 
 
 async def list_rules() -> list[dict[str, Any]]:
@@ -181,13 +181,23 @@ async def key_id_for(key: str) -> int | None:
 
 
 async def ensure_demo_open311_key() -> str:
-    """The demo's Open311 API key, for `make run` to print: made once, and put back to the printed one if a
-    database from before keys were hashed still holds a random demo key."""
+    """The demo's Open311 API key, for `make run` to print: random, made once, kept in DATA_DIR (the database
+    holds only its digest). Made again if that file is gone or no longer matches (a copied database)."""
+    from server.settings import get_settings
+
+    path = get_settings().data_dir / DEMO_KEY_FILE
+    kept = path.read_text(encoding="utf-8").strip() if path.exists() else ""
     row = await Open311Key.select(Open311Key.id, Open311Key.key).where(Open311Key.name == DEMO_KEY_NAME).first()
+    if row is not None and kept and row["key"] == _key_digest(kept):
+        return kept
+    key = secrets.token_urlsafe(32)
     if row is None:
-        return await create_key(None, DEMO_KEY_NAME, key=DEMO_OPEN311_KEY)
-    if row["key"] != _key_digest(DEMO_OPEN311_KEY):
+        await create_key(None, DEMO_KEY_NAME, key=key)
+    else:
         async with write_transaction():
-            await Open311Key.update({Open311Key.key: _key_digest(DEMO_OPEN311_KEY),
-                                     Open311Key.key_prefix: DEMO_OPEN311_KEY[:4]}).where(Open311Key.id == row["id"])
-    return DEMO_OPEN311_KEY
+            await Open311Key.update({Open311Key.key: _key_digest(key), Open311Key.key_prefix: key[:4]}).where(
+                Open311Key.id == row["id"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(key + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return key

@@ -3,6 +3,7 @@ working, since a request's key is hashed the same way before the lookup) and the
 admin's list. Written by hand, with SQL both engines run the same way."""
 
 import hashlib
+import re
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
@@ -19,6 +20,8 @@ async def forwards() -> MigrationManager:
 
         rows = await Open311Key.raw("SELECT id, key FROM open311_keys WHERE key_prefix = ''")
         for row in rows:
+            if re.fullmatch(r"[0-9a-f]{64}", row["key"]):
+                continue  # already a digest (this ran before, and the prefix column was rebuilt): never twice
             digest = hashlib.sha256(row["key"].encode()).hexdigest()
             await Open311Key.raw(
                 "UPDATE open311_keys SET key = {}, key_prefix = {} WHERE id = {}", digest, row["key"][:4], row["id"]

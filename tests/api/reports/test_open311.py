@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 
 from server.reports import admin, open311, services
 from server.reports.tables import Open311Key, Report
+from server.settings import get_settings
 from tests.unit.reports.helpers import SECRET_EMAIL, SECRET_NAME, make_category, make_report
 
 BASE = "/open311/v2"
@@ -22,7 +23,12 @@ async def test_open311_endpoints_in_both_formats(client_for: Any, j: Any) -> Non
     category = await make_category(j, target_days=7, name="Vệ sinh môi trường")
     key = await admin.create_key(None, "Ứng dụng thử")
     demo = await admin.ensure_demo_open311_key()
-    assert demo == await admin.ensure_demo_open311_key()
+    assert demo == await admin.ensure_demo_open311_key()  # kept beside the data, printed by every `make run`
+    assert await admin.key_id_for(demo) is not None
+    # Its file gone (or a database copied elsewhere): a new random key; the one printed before stops working.
+    (get_settings().data_dir / admin.DEMO_KEY_FILE).unlink()
+    renewed = await admin.ensure_demo_open311_key()
+    assert renewed != demo and await admin.key_id_for(demo) is None and await admin.key_id_for(renewed) is not None
     client = await client_for(None, headers={})
 
     for fmt in ("json", "xml"):
