@@ -21,13 +21,19 @@
     try {
       response = await fetch(url, {
         method, credentials: 'same-origin', headers, body: body === undefined ? undefined : JSON.stringify(body),
-        signal: method === 'GET' ? AbortSignal.timeout(settings.readTimeoutMs) : undefined,
+        signal: method === 'GET' && typeof AbortSignal.timeout === 'function'  // not in Safari before 16
+          ? AbortSignal.timeout(settings.readTimeoutMs) : undefined,
       });
     } catch (error) {
       return { ok: false, offline: true, status: 0, body: null };
     }
     let data = null;
-    try { data = await response.json(); } catch (e) { /* empty body */ }
+    try {
+      data = await response.json();
+    } catch (e) {
+      // A body cut off (the read timed out after the headers, the signal dropped) is no answer at all.
+      if (response.ok && response.status !== 204) return { ok: false, offline: true, status: 0, body: null };
+    }
     return { ok: response.ok, status: response.status, body: data, offline: false };
   }
 

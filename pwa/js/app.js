@@ -56,7 +56,11 @@
     if (rendering) { renderAgain = true; return rendering; }
     rendering = (async () => {
       try {
-        do { renderAgain = false; await renderOnce(); } while (renderAgain);
+        do {
+          renderAgain = false;
+          // A view that fails must not take the render asked for behind it down with it.
+          try { await renderOnce(); } catch (error) { console.error(error); }
+        } while (renderAgain);
       } finally {
         rendering = null;
       }
@@ -183,6 +187,7 @@
 
   /* What belonged to the previous person on this phone: their inbox, their unit's list, their settings. */
   async function forgetPerson() {
+    DH.manage.forgetChases();
     for (const key of ['inbox', 'inbox_pending', 'unit_tasks', 'push_settings', 'approvals']) await DH.db.meta.set(key, null);
   }
 
@@ -193,6 +198,7 @@
       await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin', headers: { 'X-Requested-With': 'dieuhanh' } });
     } catch (e) { /* offline: the cookie is dropped next time */ }
     me = null;
+    DH.manage.forgetChases();
     await DH.db.meta.set('me', null);
     g.location.hash = '#/login';
     await render();

@@ -28,25 +28,31 @@
   }
 
   /* The chases answered on this page, by task: a screen drawn again (a sync, a language switch) still says
-     who was reminded, and its button stays spent. */
+     who was reminded, and its button stays spent, for as long as the server would answer "already chased"
+     (30 minutes); after that the button works again. Forgotten when the person signs out. */
+  const CHASE_COOLDOWN_MS = 30 * 60 * 1000;
   const chased = new Map();
 
   function chaseStatus(taskId) {
-    const answer = chased.get(taskId);
-    return answer ? { html: chasedLine(answer), className: 'decided', spent: true } : null;
+    const known = chased.get(taskId);
+    if (!known) return null;
+    if (Date.now() - known.at > CHASE_COOLDOWN_MS) { chased.delete(taskId); return null; }
+    return { html: chasedLine(known.answer), className: 'decided', spent: true };
   }
+
+  function forgetChases() { chased.clear(); }
 
   /* One press, one reminder: the button is disabled at once, and its key is made once per screen. */
   function wireChase(button, taskId, onDone) {
     const key = DH.outbox.uuid();
-    if (chased.has(taskId)) { button.disabled = true; button.dataset.chased = 'yes'; }
+    if (chaseStatus(taskId)) { button.disabled = true; button.dataset.chased = 'yes'; }
     button.addEventListener('click', async () => {
       const status = button.parentElement.querySelector('[data-chase-status]') || button.nextElementSibling;
       if (!DH.api.online()) { status.textContent = t('Cần có mạng để nhắc việc'); status.className = 'error'; return; }
       button.disabled = true;
       const result = await DH.api.post(`/api/v1/tasks/${taskId}/chase`, {}, key);
       if (result.ok) {
-        chased.set(taskId, result.body);
+        chased.set(taskId, { answer: result.body, at: Date.now() });
         status.innerHTML = chasedLine(result.body);
         status.className = 'decided';
         button.dataset.chased = 'yes';
@@ -173,5 +179,5 @@
     });
   }
 
-  DH.manage = { unitView, splitView, canChase, wireChase, chaseStatus, CHASE_STATES };
+  DH.manage = { unitView, splitView, canChase, wireChase, chaseStatus, forgetChases, CHASE_STATES };
 })(self);
