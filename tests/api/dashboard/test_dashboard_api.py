@@ -5,46 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
 from server.kpi.services import BUCKETS
-from server.lib import clock
-from tests.unit.dashboard.seed_data import EXPECTED, START, TODAY, World, build
-
-QUERY = f"period=month&start={START.isoformat()}"
-
-
-@pytest.fixture(scope="module")
-async def world() -> World:
-    return await build()
-
-
-@pytest.fixture(autouse=True)
-def frozen_today() -> Iterator[None]:
-    clock.freeze(dt.datetime(TODAY.year, TODAY.month, TODAY.day, 5, tzinfo=dt.UTC))
-    yield
-    clock.freeze(None)
-
-
-def _sheet_rows(ws: Any) -> list[list[Any]]:
-    return [list(row) for row in ws.iter_rows(values_only=True)]
-
-
-def _table_after(rows: list[list[Any]], header: str) -> tuple[list[Any], list[list[Any]]]:
-    """The header row whose second cell is `header`, and the rows under it up to the next empty row."""
-    for i, row in enumerate(rows):
-        if len(row) > 1 and row[1] == header:
-            body = []
-            for next_row in rows[i + 1:]:
-                if all(cell in (None, "") for cell in next_row):
-                    break
-                body.append(next_row)
-            return row, body
-    raise AssertionError(f"no table headed {header!r}")
+from tests.api.dashboard.conftest import QUERY, sheet_rows, table_after
+from tests.unit.dashboard.seed_data import EXPECTED, World
 
 
 async def test_json_twin(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
@@ -75,13 +42,13 @@ async def test_xlsx_holds_the_same_numbers(world: World, client_for) -> None:  #
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == ["Tổng hợp", "Cán bộ", "Quá hạn"]
     summary = wb["Tổng hợp"]
-    rows = _sheet_rows(summary)
+    rows = sheet_rows(summary)
     assert rows[0][0] == "BÁO CÁO TỔNG HỢP TÌNH HÌNH THỰC HIỆN NHIỆM VỤ"
     assert rows[2][:4] == ["Kỳ báo cáo", dt.datetime(2026, 3, 1), "đến", dt.datetime(2026, 3, 31)]
     assert summary["B3"].number_format == "DD/MM/YYYY"
     assert rows[3][1] == world.j.root.name
     # The scope's figures.
-    _, general = _table_after(rows, "Giá trị")
+    _, general = table_after(rows, "Giá trị")
     values = {row[0]: row[1] for row in general}
     assert values["Hoàn thành đúng hạn"] == data["totals"]["done_on_time"] == 50
     assert values["Hoàn thành quá hạn (Trễ hạn)"] == data["totals"]["done_late"]
@@ -93,7 +60,7 @@ async def test_xlsx_holds_the_same_numbers(world: World, client_for) -> None:  #
     rate_cells = [c for row in summary.iter_rows() for c in row if c.value == pytest.approx(0.77)]
     assert rate_cells and rate_cells[0].number_format.endswith("%")
     # The sub-units, with the root's own tasks as a row, and a totals row.
-    header, units = _table_after(rows, "Đơn vị")
+    header, units = table_after(rows, "Đơn vị")
     assert header[2:9] == ["Hoàn thành đúng hạn", "Hoàn thành quá hạn (Trễ hạn)", "Đang thực hiện trong hạn",
                            "Đang thực hiện quá hạn", "Tổng số", "Tỷ lệ hoàn thành", "Tỷ lệ đúng hạn"]
     *unit_rows, total = units
@@ -109,14 +76,14 @@ async def test_xlsx_holds_the_same_numbers(world: World, client_for) -> None:  #
     for column in range(2, 7):
         assert sum(row[column] for row in unit_rows) == total[column]
     # The people.
-    _, people = _table_after(_sheet_rows(wb["Cán bộ"]), "Người thực hiện")
+    _, people = table_after(sheet_rows(wb["Cán bộ"]), "Người thực hiện")
     assert [(row[1], row[3:8]) for row in people] == [
         (p["name"], [p[k] for k in ("done_on_time", "done_late", "in_progress_on_time", "in_progress_overdue",
                                      "total")]) for p in data["people"]
     ]
     # The overdue tasks, with dates as dates.
     overdue_ws = wb["Quá hạn"]
-    _, overdue = _table_after(_sheet_rows(overdue_ws), "Nhiệm vụ")
+    _, overdue = table_after(sheet_rows(overdue_ws), "Nhiệm vụ")
     *items, overdue_total = overdue
     assert len(items) == data["totals"]["in_progress_overdue"] == overdue_total[1]
     assert [row[6] for row in items] == [t["id"] for t in data["overdue"]]

@@ -6,34 +6,17 @@ so the seed's commune goes the worker's way; the figures in the file must still 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 
 import pytest
 from openpyxl import load_workbook
 
 from server.dashboard import exports, jobs
 from server.kpi.services import BUCKETS
-from server.lib import clock
 from server.notifications.tables import Job
-from tests.api.dashboard.test_dashboard_api import _sheet_rows, _table_after
-from tests.unit.dashboard.seed_data import END, START, TODAY, World, build
-
-QUERY = f"period=month&start={START.isoformat()}"
-
-
-@pytest.fixture(scope="module")
-async def world() -> World:
-    return await build()
-
-
-@pytest.fixture(autouse=True)
-def frozen_today() -> Iterator[None]:
-    clock.freeze(dt.datetime(TODAY.year, TODAY.month, TODAY.day, 5, tzinfo=dt.UTC))
-    yield
-    clock.freeze(None)
+from tests.api.dashboard.conftest import QUERY, sheet_rows, table_after
+from tests.unit.dashboard.seed_data import END, START, World
 
 
 def _export_id(response) -> int:  # type: ignore[no-untyped-def]
@@ -77,12 +60,12 @@ async def test_a_large_report_is_built_by_the_worker(world: World, client_for, m
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/vnd.openxml")
     assert "attachment" in response.headers["content-disposition"]
     wb = load_workbook(io.BytesIO(response.content))
-    _, general = _table_after(_sheet_rows(wb["Tổng hợp"]), "Giá trị")
+    _, general = table_after(sheet_rows(wb["Tổng hợp"]), "Giá trị")
     values = {row[0]: row[1] for row in general}
     assert values["Hoàn thành đúng hạn"] == expected["totals"]["done_on_time"] == 50
     assert values["Tổng số"] == expected["totals"]["total"] == 100
     assert values["Tỷ lệ hoàn thành"] == pytest.approx(0.77) and values["Tỷ lệ đúng hạn"] == pytest.approx(0.5)
-    _, people = _table_after(_sheet_rows(wb["Cán bộ"]), "Người thực hiện")
+    _, people = table_after(sheet_rows(wb["Cán bộ"]), "Người thực hiện")
     assert [(row[1], row[3:7]) for row in people] == [
         (p["name"], [p[b] for b in BUCKETS]) for p in expected["people"]
     ]

@@ -9,14 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.dashboard.seed_data import START, World, build
+from tests.unit.dashboard.seed_data import START, World
 
 LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
-
-
-@pytest.fixture(scope="module")
-async def world() -> World:
-    return await build()
 
 
 @pytest.mark.skipif(LIBREOFFICE is None, reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
