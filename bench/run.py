@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bench.local import free_port
+from bench.local import cpu_model, free_port, memory_gib
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -411,20 +411,7 @@ async def measure_kpi(root_path: str, warm: int, runs: int) -> tuple[list[dict[s
 
 
 def machine() -> dict[str, str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = "unknown"
-    try:
-        kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
-        ram = f"{kib / 1024 / 1024:.1f} GiB"
-    except (OSError, AttributeError):
-        pass
+    cpu, ram = cpu_model(), memory_gib()
     nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip()
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout.split("[")[0]
     import litestar
