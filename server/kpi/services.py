@@ -213,9 +213,8 @@ async def task_page(
 ) -> tuple[int, list[int]]:
     """How many tasks are behind a figure, and one page of them, from one scan: the count rides on each row
     (a window over the whole list, before the limit), so the figure and its list come from the same rows."""
-    scope = {"bucket": bucket, "unit_path": unit_path, "person_id": person_id, "within_path": within_path,
-             "own_unit_id": own_unit_id, "today": today or clock.today_vn()}
-    where, args = _listing_sql(start, end, **scope)  # type: ignore[arg-type]
+    where, args = _listing_sql(start, end, bucket=bucket, unit_path=unit_path, person_id=person_id,
+                               within_path=within_path, own_unit_id=own_unit_id, today=today or clock.today_vn())
     rows = await Task.raw(
         f"SELECT t.id, COUNT(*) OVER () AS total{where}{_LISTING_ORDER}"
         f" LIMIT {int(max(0, limit))} OFFSET {int(max(0, offset))}",
@@ -224,22 +223,5 @@ async def task_page(
     if rows:
         return int(rows[0]["total"]), [row["id"] for row in rows]
     # A page past the end carries no row to read the count from.
-    return await task_count(start, end, **scope), []  # type: ignore[arg-type]
-
-
-async def task_count(
-    start: dt.date,
-    end: dt.date,
-    *,
-    bucket: str | None = None,
-    unit_path: str | None = None,
-    person_id: int | None = None,
-    within_path: str | None = None,
-    own_unit_id: int | None = None,
-    today: dt.date | None = None,
-) -> int:
-    """How many tasks `task_ids` lists without a limit."""
-    where, args = _listing_sql(start, end, bucket=bucket, unit_path=unit_path, person_id=person_id,
-                               within_path=within_path, own_unit_id=own_unit_id, today=today or clock.today_vn())
-    rows = await Task.raw(f"SELECT COUNT(*) AS n{where}", *args)
-    return int(rows[0]["n"])
+    counted = await Task.raw(f"SELECT COUNT(*) AS n{where}", *args)
+    return int(counted[0]["n"]), []
