@@ -457,12 +457,6 @@ async def holders(task_ids: list[int]) -> dict[int, list[str]]:
     return result
 
 
-def _as_datetime(value: Any) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
-
-
 async def overdue_tasks(scope: Scope, period: Period, today: dt.date, limit: int = OVERDUE_LIST_LIMIT) -> list[dict]:
     """The tasks of the 'in progress, overdue' figure, most late first, with days late and who holds them.
 
@@ -629,7 +623,7 @@ async def task_rows(ids: list[int], today: dt.date) -> list[dict[str, Any]]:
     for task_id in ids:
         r = by_id[task_id]
         deadline = clock.as_date(r["deadline"])
-        completed = _as_datetime(r["completed_at"])
+        completed = clock.as_datetime(r["completed_at"])
         late = 0
         if r["state"] == "done" and completed and deadline:
             late = max(0, (clock.local_date(completed) - deadline).days)

@@ -127,8 +127,7 @@ def deadline_status(task: Mapping[str, Any]) -> str | None:
     state = task.get("state")
     if deadline is None or state in ("draft", "cancelled"):
         return None
-    if isinstance(deadline, str):
-        deadline = dt.date.fromisoformat(deadline[:10])
+    deadline = clock.as_date(deadline)
     if state == "done":
         completed = task.get("completed_at")
         if completed is None:

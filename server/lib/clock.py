@@ -30,6 +30,13 @@ def as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def as_datetime(value: Any) -> dt.datetime | None:
+    """A timestamp from a raw SQL row: PostgreSQL gives a datetime, SQLite its ISO text."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
 def local_date(moment: dt.datetime) -> dt.date:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
