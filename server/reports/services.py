@@ -20,6 +20,7 @@ from server.holidays.services import load_calendar
 from server.lib import clock
 from server.lib.db import write_transaction
 from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from server.lib.i18n import current_locale, gettext_in
 from server.lib.vn_text import fold, like_pattern
 from server.media.services import is_image, read_bytes, sniff, store_file
 from server.people.services import Actor
@@ -132,15 +133,18 @@ async def _event(report_id: int, kind: str, note: str = "", actor_id: int | None
                                          at=at or clock.now()))
 
 
-async def _mail(report_id: int, subject: str, body: str) -> None:
-    """Queue an e-mail to the reporter, if they gave an address (server/mail sends it, or keeps it in the sink)."""
+async def _mail(report_id: int, subject: str, body: str, **values: object) -> None:
+    """Queue an e-mail to the reporter, if they gave an address (server/mail sends it, or keeps it in the sink),
+    in the language they wrote the report in: `subject` and `body` are catalog messages, `values` fill them."""
     from server.mail.services import queue_citizen_mail
 
-    row = await Report.select(Report.reporter_email, Report.code, Report.unit, Report.category.default_unit).where(
-        Report.id == report_id).first()
+    row = await Report.select(Report.reporter_email, Report.reporter_locale, Report.code, Report.unit,
+                              Report.category.default_unit).where(Report.id == report_id).first()
     if not row or not row["reporter_email"]:
         return
-    await queue_citizen_mail(to_address=row["reporter_email"], report_code=row["code"], subject=subject, body=body,
+    locale = row["reporter_locale"] or "vi"
+    await queue_citizen_mail(to_address=row["reporter_email"], report_code=row["code"], locale=locale,
+                             subject=gettext_in(locale, subject, **values), body=gettext_in(locale, body, **values),
                              unit_id=row["unit"] or row["category.default_unit"])
 
 
@@ -321,7 +325,8 @@ async def submit_report(
         rows = await Report.insert(Report(
             code=code, kind=ReportKind.report.value, category=category_id, description=description, latitude=lat,
             longitude=lon, address=address, status=ReportStatus.new.value, source=source, reporter_name=name,
-            reporter_phone=phone, reporter_email=email, consent_at=now, client_ip_hash=ip_hash,
+            reporter_phone=phone, reporter_email=email, reporter_locale=current_locale.get(), consent_at=now,
+            client_ip_hash=ip_hash,
             owner_key_hash=_hash(f"key:{key}"), open311_key=open311_key, received_at=now, updated_at=now,
             target_days=category["target_days"] if category else 5, media_url=media_url,
             search_text=_search_text(code, description, address, category["name"] if category else ""),
@@ -724,8 +729,8 @@ async def accept(actor: Actor, report_id: int, *, unit_id: int | None = None, pu
         await _event(report_id, "assigned", note=unit["name"] if unit else "", actor_id=actor.id, at=now)
         await audit.record(actor_id=actor.id, actor_name=actor.full_name, action="report.accept", entity="report",
                            entity_id=report_id, after={"task": task["id"], "unit": unit_id})
-    await _mail(report_id, "Phản ánh đã được tiếp nhận",
-                f"Phản ánh đã được chuyển đến {unit['name'] if unit else ''}; hạn trả lời {due:%d/%m/%Y}.")
+    await _mail(report_id, "Phản ánh đã được tiếp nhận", "Phản ánh đã được chuyển đến {unit}; hạn trả lời {deadline}.",
+                unit=unit["name"] if unit else "", deadline=f"{due:%d/%m/%Y}")
     return {"report_id": report_id, "task_id": task["id"], "unit_id": unit_id, "deadline": due}
 
 
@@ -746,7 +751,7 @@ async def reject(actor: Actor, report_id: int, *, kind: str, reason: str) -> Non
         await _event(report_id, "rejected", note=reason, actor_id=actor.id, at=now)
         await audit.record(actor_id=actor.id, actor_name=actor.full_name, action=f"report.reject.{kind}",
                            entity="report", entity_id=report_id, after={"reason": reason})
-    await _mail(report_id, "Phản ánh không được tiếp nhận", f"Lý do: {reason}")
+    await _mail(report_id, "Phản ánh không được tiếp nhận", "Lý do: {reason}", reason=reason)
 
 
 async def merge_duplicate(actor: Actor, report_id: int, *, original_code: str, reason: str = "") -> None:
@@ -768,7 +773,7 @@ async def merge_duplicate(actor: Actor, report_id: int, *, original_code: str, r
         await audit.record(actor_id=actor.id, actor_name=actor.full_name, action="report.merge", entity="report",
                            entity_id=report_id, after={"original": original["code"]})
     link = f"{get_settings().base_url}/r/{original['code']}"
-    await _mail(report_id, "Phản ánh trùng lặp", f"{reason}. Theo dõi tại {link}")
+    await _mail(report_id, "Phản ánh trùng lặp", "{reason}. Theo dõi tại {link}", reason=reason, link=link)
 
 
 # ---------------------------------------------------------------- the task hook
@@ -819,8 +824,8 @@ async def on_task_transition(task_id: int, action: str, **info: Any) -> None:
                            entity_id=report["id"], after={"task": task_id})
         if after_shas:  # the "after" photos' public copies, by the worker too (not in the leader's request)
             await _queue_photo_job(report["id"], "after")
-    await _mail(report["id"], "Phản ánh đã được giải quyết", f"Trả lời: {answer}\n\nBạn có thể đánh giá câu trả lời "
-                "bằng đường dẫn riêng đã nhận khi gửi phản ánh.")
+    await _mail(report["id"], "Phản ánh đã được giải quyết", "Trả lời: {answer}\n\nBạn có thể đánh giá câu trả lời "
+                "bằng đường dẫn riêng đã nhận khi gửi phản ánh.", answer=answer)
 
 
 def _answer_of(task: dict[str, Any]) -> str:

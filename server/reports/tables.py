@@ -81,6 +81,8 @@ class Report(Table, tablename="reports"):
     reporter_name = Varchar(length=255, default="")
     reporter_phone = Varchar(length=32, default="", index=True)
     reporter_email = Varchar(length=255, default="")
+    # The language the citizen wrote in (the portal's, at the time): their e-mails are written in it.
+    reporter_locale = Varchar(length=8, default="vi")
     consent_at = Timestamptz(null=True, default=None)
     client_ip_hash = Varchar(length=64, default="")
     # Hash of the private key given to the reporter (link in the confirmation): only they may rate.

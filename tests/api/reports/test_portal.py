@@ -112,3 +112,25 @@ async def test_public_list_search_ignores_diacritics(client_for: Any, j: Any) ->
     assert (await client.get("/r/PA-000000")).status_code == 404
     token = await csrf_token(client, "/portal/report")
     assert token
+
+
+@pytest.mark.parametrize(("lang", "received", "accepted"), [
+    ("vi", "Đã nhận phản ánh", "Phản ánh đã được chuyển đến"),
+    ("en", "Report received", "Your report has been passed to"),
+])
+async def test_the_citizens_mail_is_in_the_language_they_reported_in(
+    client_for: Any, j: Any, lang: str, received: str, accepted: str
+) -> None:
+    from server.mail.tables import MailMessage
+
+    category = await make_category(j, target_days=5)
+    client = await client_for(None, headers=PUBLIC_HEADERS)
+    await client.get(f"/lang/{lang}?next=/portal/report")  # the portal's language switch, as a citizen taps it
+    response = await post_report(client, category["id"], phone="0911000077" if lang == "vi" else "0911000078")
+    assert response.status_code == 303, response.text[:800]
+    code = re.search(r"/r/(PA-[2-9A-HJ-NP-Z]{6})", response.headers["location"]).group(1)  # type: ignore[union-attr]
+    await services.accept(j.receptionist, (await services.public_report(code))["id"])
+    mails = await MailMessage.select(MailMessage.subject, MailMessage.text_body, MailMessage.locale).where(
+        MailMessage.subject.like(f"[{code}]%")).order_by(MailMessage.id)
+    assert [m["locale"] for m in mails] == [lang, lang]
+    assert received in mails[0]["subject"] and accepted in mails[1]["text_body"]
