@@ -43,6 +43,12 @@ async def push_jobs_for(notification_id: int) -> list[dict]:
     return [r for r in rows if json.loads(r["payload"])["notification"] == notification_id]
 
 
+def latest_ten_oclock_in_vietnam() -> dt.datetime:
+    now = dt.datetime.now(VN_TZ)
+    ten = now.replace(hour=10, minute=0, second=0, microsecond=0)
+    return (ten if ten <= now else ten - dt.timedelta(days=1)).astimezone(dt.UTC)
+
+
 async def subscribe(client, receiver: Receiver, path: str, keys: BrowserKeys) -> None:  # type: ignore[no-untyped-def]
     response = await client.post("/api/v1/push/subscriptions", json={
         "endpoint": f"{receiver.origin}{path}", "expirationTime": None,
@@ -62,7 +68,9 @@ async def test_push_is_signed_encrypted_and_deep_linked(nj, client_for, receiver
     receiver.statuses["/push/gone"] = 410
 
     task = await make_task(j, title="Khắc phục sạt lở bờ kè", assignees=[j.officer])
-    clock.freeze(dt.datetime.now(VN_TZ).replace(hour=10).astimezone(dt.UTC))  # outside quiet hours
+    # 10:00 in Vietnam, outside quiet hours, and never in the future: the job it queues must be due now,
+    # whatever the hour the suite runs at (10:00 "today" is still ahead between 17:00 and 03:00 UTC).
+    clock.freeze(latest_ten_oclock_in_vietnam())
     try:
         [notification_id] = await services.on_task_event("assigned", task["id"], j.leader.id)
     finally:
