@@ -24,3 +24,5 @@ class Directive(Table, tablename="directives"):
     created_by = ForeignKey(references=Person, null=True)
     created_at = Timestamptz()
     search_text = Text(default="")
+    # The folded text of the directive's PDFs, kept apart from search_text, which is rebuilt from the fields.
+    document_text = Text(default="")
