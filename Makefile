@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run chromium libreoffice test test-sqlite test-postgres lint migrate seed-demo verify-audit bench clean
+.PHONY: help run chromium libreoffice faketime test test-sqlite test-postgres lint migrate seed-demo verify-audit bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -39,7 +39,14 @@ libreoffice: ## Install LibreOffice Calc (headless) for the Excel-to-PDF test wh
 	    --no-install-recommends libreoffice-calc-nogui >/dev/null; } || \
 	  echo "NOTE: LibreOffice could not be installed here: the Excel-to-PDF test will be skipped."; }
 
-test: $(TEST_STAMP) chromium libreoffice ## Run every test: unit, API, browser, on SQLite and on PostgreSQL
+faketime: ## Install Debian's libfaketime, which moves the clock of the SQLite half of the suite
+	@command -v faketime >/dev/null 2>&1 || { \
+	  echo "Installing faketime from Debian's packages: the SQLite half of the suite runs at another hour…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq faketime >/dev/null; } || \
+	  echo "NOTE: faketime could not be installed here: the SQLite half runs at the real hour."; }
+
+test: $(TEST_STAMP) chromium libreoffice faketime ## Run every test: unit, API, browser, on SQLite and on PostgreSQL
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(BIN)/python -c "import asyncio,asyncpg,sys; asyncio.run(asyncpg.connect('$(PG_URL)', timeout=3))" 2>/dev/null; then \
@@ -51,9 +58,17 @@ test: $(TEST_STAMP) chromium libreoffice ## Run every test: unit, API, browser, 
 	  echo "      Start PostgreSQL (or set PG_URL) to run the PostgreSQL half."; \
 	fi
 
-test-sqlite: $(TEST_STAMP) ## The whole suite on SQLite
-	@echo "== tests on SQLite =="
-	$(BIN)/pytest -q -p no:randomly
+# The SQLite half runs with the clock moved to the other half of Vietnam's day from the real hour (see
+# tests/clock_shift.py), the PostgreSQL half at the real hour: a test that depends on the hour fails here,
+# whenever `make test` runs, and not only in a CI run at the wrong hour.
+test-sqlite: $(TEST_STAMP) ## The whole suite on SQLite, at a moved hour when faketime is installed
+	@if command -v faketime >/dev/null 2>&1 && [ -z "$$NO_CLOCK_SHIFT" ]; then \
+	  echo "== tests on SQLite, the clock moved to $$($(BIN)/python tests/clock_shift.py --describe) =="; \
+	  faketime -f "$$($(BIN)/python tests/clock_shift.py)" $(BIN)/pytest -q -p no:randomly; \
+	else \
+	  echo "== tests on SQLite =="; \
+	  $(BIN)/pytest -q -p no:randomly; \
+	fi
 
 test-postgres: $(TEST_STAMP) ## The whole suite on PostgreSQL (a fresh database, dropped afterwards)
 	@echo "== tests on PostgreSQL =="
