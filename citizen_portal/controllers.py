@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from litestar import Controller, MediaType, Request, Response, Router, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
@@ -17,6 +17,7 @@ from server.desk.base import DESK_EXCEPTION_HANDLERS
 from server.lib import clock
 from server.lib.errors import DomainError, Forbidden, NotFound
 from server.lib.i18n import gettext as _
+from server.lib.params import OFFSET_MAX, bounded_date, bounded_int
 from server.reports import services, stats
 from server.reports.tables import ReportKind
 from server.units.tables import Unit
@@ -39,14 +40,8 @@ def _page(name: str, status_code: int = 200, headers: dict[str, str] | None = No
 def _period(date_from: str | None, date_to: str | None, default_days: int = 90) -> tuple[dt.date, dt.date]:
     today = clock.today_vn()
 
-    def parse(value: str | None) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(value) if value else None
-        except ValueError:
-            return None
-
-    end = parse(date_to) or today
-    start = parse(date_from) or end - dt.timedelta(days=default_days)
+    end = bounded_date(date_to) or today
+    start = bounded_date(date_from) or end - dt.timedelta(days=default_days)
     return (start, end) if start <= end else (end, start)
 
 
@@ -159,7 +154,8 @@ class PortalController(Controller):
     @get("/portal/reports")
     async def reports(self, request: Request, q: FromQuery[str] = "", category: FromQuery[str] = "",
                       status: FromQuery[str] = "", unit: FromQuery[str] = "", date_from: FromQuery[str] = "",
-                      date_to: FromQuery[str] = "", offset: FromQuery[int] = 0) -> Template:
+                      date_to: FromQuery[str] = "",
+                      offset: Annotated[int, Parameter(ge=0, le=OFFSET_MAX)] = 0) -> Template:
         listing = await self._listing(q, category, status, unit, date_from, date_to, offset)
         args = {k: v for k, v in request.query_params.items() if k != "offset"}
         return _page("list.html", listing=listing, categories=await services.list_categories(active_only=False),
@@ -170,21 +166,18 @@ class PortalController(Controller):
     @get("/portal/reports.json")
     async def reports_json(self, q: FromQuery[str] = "", category: FromQuery[str] = "",
                            status: FromQuery[str] = "", unit: FromQuery[str] = "", date_from: FromQuery[str] = "",
-                           date_to: FromQuery[str] = "", offset: FromQuery[int] = 0) -> Response[Any]:
+                           date_to: FromQuery[str] = "",
+                           offset: Annotated[int, Parameter(ge=0, le=OFFSET_MAX)] = 0) -> Response[Any]:
         listing = await self._listing(q, category, status, unit, date_from, date_to, offset)
         return _json({"total": listing["total"], "offset": listing["offset"], "limit": listing["limit"],
                       "items": [_public_item(item) for item in listing["items"]]})
 
     async def _listing(self, q: str, category: str, status: str, unit: str, date_from: str, date_to: str,
                        offset: int) -> dict[str, Any]:
-        def day(value: str) -> dt.date | None:
-            try:
-                return dt.date.fromisoformat(value) if value else None
-            except ValueError:
-                return None
-
-        return await services.public_list(category_id=optional_int(category), status=status or None,
-                                          unit_id=optional_int(unit), date_from=day(date_from), date_to=day(date_to),
+        # An id or a date out of bounds is ignored like one that is not a number or not a date.
+        return await services.public_list(category_id=bounded_int(category), status=status or None,
+                                          unit_id=bounded_int(unit), date_from=bounded_date(date_from),
+                                          date_to=bounded_date(date_to),
                                           q=q[:200], offset=max(0, offset))
 
     @get("/portal/stats")

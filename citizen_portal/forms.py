@@ -8,6 +8,7 @@ from litestar import Request
 from litestar.datastructures import UploadFile
 
 from server.lib.errors import Invalid
+from server.lib.params import bounded_int
 from server.reports.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 
 FIELDS = ("category", "description", "latitude", "longitude", "address", "name", "phone", "email", "website",
@@ -34,10 +35,9 @@ async def read_report_form(request: Request) -> tuple[dict[str, str], list[bytes
 
 def report_arguments(values: dict[str, str], photos: list[bytes], client_ip: str) -> dict[str, Any]:
     category = values.get("category") or ""
-    try:
-        category_id = int(category) if category else None
-    except ValueError:
-        raise Invalid("category_required", "Cần chọn lĩnh vực") from None
+    category_id = bounded_int(category, 1)
+    if category and category_id is None:  # not a number, or no id could be that large
+        raise Invalid("category_required", "Cần chọn lĩnh vực")
     return {
         "category_id": category_id,
         "description": values.get("description", ""),
@@ -55,7 +55,5 @@ def report_arguments(values: dict[str, str], photos: list[bytes], client_ip: str
 
 
 def optional_int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
+    """An id or a small number from a form or a path: out of the database's integer range counts as not a number."""
+    return bounded_int(value, -(2**31), 2**31 - 1)

@@ -26,6 +26,7 @@ def wants_json(request: Request) -> bool:
     path = request.url.path
     return (
         path.startswith(("/api/", "/open311/", "/health", "/schema"))
+        or path.endswith(".json")  # the portal's JSON twins of its pages answer errors in JSON too
         or "application/json" in request.headers.get("accept", "").split(",")[0]
     )
 

@@ -535,3 +535,45 @@ async def test_a_create_that_fails_midway_writes_nothing(world: World, monkeypat
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "internal_error"
     assert await _counts() == before
+
+
+# ---------------------------------------------------------------- the portal's URLs and form (issue 13, finding 2)
+
+HUGE_NUMBER = "99999999999999999999"
+PORTAL_URLS = [
+    f"/portal/reports?offset={HUGE_NUMBER}",
+    f"/portal/reports.json?offset={HUGE_NUMBER}",
+    f"/portal/reports.json?unit={HUGE_NUMBER}",
+    f"/portal/reports.json?category={HUGE_NUMBER}",
+    f"/portal/reports?unit={HUGE_NUMBER}&category={HUGE_NUMBER}",
+    "/portal/reports.json?date_from=0001-01-01&date_to=9999-12-31",
+    "/portal/reports?date_to=9999-12-31",
+    "/portal/stats?date_from=0001-01-01",
+    "/portal/stats?date_to=9999-12-31",
+    "/portal/stats.json?date_from=0001-01-01&date_to=9999-12-31",
+    "/portal/reports.json?offset=-1",
+    "/r/PA-AAAAAA/photos/99999999999999999999.webp",
+]
+
+
+@pytest.mark.parametrize("url", PORTAL_URLS)
+async def test_the_portal_answers_huge_numbers_and_far_dates_without_a_500(client_for: Any, j: Any, url: str) -> None:
+    """Each URL gave an OverflowError (a 500) before its integers and dates were bounded where they are parsed."""
+    client = await client_for(None, headers={})
+    response = await client.get(url)
+    assert response.status_code in (200, 400, 404), f"{url}: {response.status_code} {response.text[:300]}"
+    if url.startswith("/portal/reports.json?offset="):
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "invalid_input"
+
+
+async def test_the_portal_form_refuses_a_huge_category_with_the_form_again(client_for: Any, j: Any) -> None:
+    """`category=99999999999999999999999` reached the INSERT and failed there (a 500); now the form says why."""
+    from tests.api.reports.portal_helpers import post_report
+    from tests.unit.reports.helpers import make_category
+
+    category = await make_category(j)
+    client = await client_for(None, headers={})
+    response = await post_report(client, category["id"], phone="0911000777", category="99999999999999999999999")
+    assert response.status_code == 422, response.text[:500]
+    assert "Cần chọn lĩnh vực" in response.text
