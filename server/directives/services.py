@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import io
+import logging
 from typing import Any
 
 from server.audit import services as audit
@@ -16,6 +19,13 @@ from server.tasks.tables import Task
 from server.units.tables import Unit
 
 MAX_FIELD = 255
+PDF_MAGIC = b"%PDF-"
+# A directive's PDF is a scanned or typed official letter: a few pages. The caps keep a hostile or huge file
+# from holding a thread for long, and the search column small.
+MAX_PDF_PAGES = 200
+MAX_PDF_TEXT = 200_000
+
+log = logging.getLogger("dieuhanh.directives")
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +114,8 @@ async def list_directives(
 ) -> list[dict[str, Any]]:
     query = Directive.select().where(_jurisdiction_filter(actor)).order_by(Directive.issued_on, ascending=False)
     if q.strip():
-        query = query.where(Directive.search_text.like(like_pattern(q)))
+        pattern = like_pattern(q)
+        query = query.where(Directive.search_text.like(pattern) | Directive.document_text.like(pattern))
     if kind:
         query = query.where(Directive.kind == kind)
     if signer.strip():
@@ -177,3 +188,90 @@ async def rollup(directive_id: int) -> dict[str, Any]:
     counts = (await rollups([directive_id]))[directive_id]
     counts.pop("late_tasks")
     return counts
+
+
+# ---------------------------------------------------------------- the directive's files (its PDF)
+
+
+def check_pdf(data: bytes) -> None:
+    """The desk's form takes the directive's PDF only, judged by its bytes, not its name or declared type."""
+    from server.media.services import MAX_ATTACHMENT_BYTES
+
+    if not data:
+        raise Invalid("file_empty", "Tệp rỗng")
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise Invalid("file_too_large", "Tệp quá lớn (tối đa 10 MB)")
+    if not data.startswith(PDF_MAGIC):
+        raise Invalid("directive_pdf_only", "Chỉ nhận tệp PDF cho văn bản chỉ đạo")
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF's pages, or "" when it has none to give (a scan, a damaged or encrypted file): the file
+    is still kept and listed, it just cannot be found by its words."""
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return ""
+        parts: list[str] = []
+        size = 0
+        for page in reader.pages[:MAX_PDF_PAGES]:
+            text = page.extract_text() or ""
+            parts.append(text)
+            size += len(text)
+            if size >= MAX_PDF_TEXT:
+                break
+        return "\n".join(parts)[:MAX_PDF_TEXT]
+    except Exception as error:  # pypdf raises many kinds on a malformed file; none of them may refuse the upload
+        log.info("no text from a PDF: %s", error)
+        return ""
+
+
+async def index_documents(directive_id: int) -> None:
+    """Rebuild the directive's document_text from all its PDFs (a directive has one or a few)."""
+    from server.media.services import list_attachments, read_bytes
+
+    texts = []
+    for attachment in await list_attachments("directive", [directive_id]):
+        if attachment["content_type"] == "application/pdf":
+            data = await read_bytes(attachment["sha256"])
+            texts.append(await asyncio.to_thread(pdf_text, data))
+    folded = fold(" ".join(texts))[:MAX_PDF_TEXT]
+    async with write_transaction():
+        await Directive.update({Directive.document_text: folded}).where(Directive.id == directive_id)
+
+
+async def attach_file(
+    actor: Actor, directive_id: int, *, filename: str, data: bytes, client_id: str | None = None,
+    pdf_only: bool = False,
+) -> dict[str, Any]:
+    """Attach a file to a directive (the leader who may record directives); a PDF's text becomes searchable."""
+    from server.media.services import attach
+
+    if not actor.is_leader:
+        raise Forbidden("directive_forbidden", "Chỉ lãnh đạo được ghi văn bản chỉ đạo")
+    if not await directive_exists_in_scope(actor, directive_id):
+        raise NotFound("directive_not_found", "Không tìm thấy văn bản chỉ đạo")
+    if pdf_only:
+        check_pdf(data)
+    attachment = await attach(owner_kind="directive", owner_id=directive_id, filename=filename, data=data,
+                              actor_id=actor.id, client_id=client_id)
+    if attachment["content_type"] == "application/pdf":
+        await index_documents(directive_id)
+    return attachment
+
+
+async def directive_file(actor: Actor, directive_id: int, attachment_id: int) -> tuple[dict[str, Any], bytes]:
+    """One of a directive's files and its bytes, for whoever may read the directive; else "not found"."""
+    from server.media.services import get_attachment, read_bytes
+
+    if not await directive_exists_in_scope(actor, directive_id):
+        raise NotFound("directive_not_found", "Không tìm thấy văn bản chỉ đạo")
+    try:
+        attachment = await get_attachment(attachment_id)
+    except NotFound:
+        attachment = None
+    if attachment is None or attachment["owner_kind"] != "directive" or attachment["owner_id"] != directive_id:
+        raise NotFound("attachment_not_found", "Không tìm thấy tệp đính kèm")
+    return attachment, await read_bytes(attachment["sha256"])

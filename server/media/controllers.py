@@ -7,6 +7,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
+from server.directives.services import attach_file as attach_directive_file
 from server.directives.services import directive_exists_in_scope
 from server.lib.errors import Invalid, NotFound
 from server.lib.guards import actor_of, api_header_guard, leader_only
@@ -28,11 +29,10 @@ class AttachmentApiController(Controller):
     async def attach_to_directive(self, request: Request, data: Upload, directive_id: int = ID) -> dict[str, Any]:
         actor = actor_of(request)
         upload = _the_file(data)
-        if not await directive_exists_in_scope(actor, directive_id):
-            raise NotFound("directive_not_found", "Không tìm thấy văn bản chỉ đạo")
-        return await services.attach(
-            owner_kind="directive", owner_id=directive_id, filename=upload.filename, data=await upload.read(),
-            actor_id=actor.id, client_id=request.headers.get("idempotency-key"),
+        # Through the directives' service, which checks the scope and makes a PDF's text searchable.
+        return await attach_directive_file(
+            actor, directive_id, filename=upload.filename, data=await upload.read(),
+            client_id=request.headers.get("idempotency-key"),
         )
 
     @post("/progress/{report_id:int}/attachments", status_code=201)
