@@ -24,7 +24,14 @@ from server.settings import get_settings
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00+07:00"
 DEFAULT_WINDOW_DAYS = 90
+# "…allows one to search for requests which have a requested_datetime that matches a given range, but may not
+# span more than 90 days." (GET Service Requests, start_date / end_date)
+MAX_WINDOW_DAYS = 90
 MAX_RESULTS = 1000
+# "Otherwise, this is free form text limited to 4,000 characters." (POST Service Request, description)
+MAX_DESCRIPTION = 4000
+# Arguments the specification lets a client declare several times, or comma delimited, or both.
+MULTI = ("service_request_id", "service_code", "status")
 OPEN = (ReportStatus.new.value, ReportStatus.accepted.value)
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # Every status except spam, which never becomes public.
@@ -153,7 +160,8 @@ async def _request(item: dict[str, Any], categories: dict[int, dict[str, Any]], 
         "status_notes": item["public_answer"] or item["public_reason"] or services.STATUS_LABELS[item["status"]],
         "service_name": category.get("name", ""),
         "service_code": category.get("code", ""),
-        "description": "" if item["status"] == ReportStatus.rejected.value else item["description"],
+        # The portal takes a little more than the 4,000 characters the specification allows here.
+        "description": "" if item["status"] == ReportStatus.rejected.value else item["description"][:MAX_DESCRIPTION],
         "agency_responsible": item["unit_name"],
         "service_notice": f"{item['target_days']} ngày làm việc",
         "requested_datetime": iso(item["received_at"]),
@@ -187,13 +195,20 @@ def _public_where(where: Any) -> Any:
 
 async def get_requests(params: dict[str, str]) -> list[dict[str, Any]]:
     ids = [services.normalise_code(c) for c in (params.get("service_request_id") or "").split(",") if c.strip()]
-    where = Report.id > 0
     if ids:
-        where &= Report.code.is_in(ids[:MAX_RESULTS])
-    else:
-        end = parse_iso(params.get("end_date"), "end_date") or clock.now()
-        start = parse_iso(params.get("start_date"), "start_date") or end - dt.timedelta(days=DEFAULT_WINDOW_DAYS)
-        where &= (Report.received_at >= clock.as_utc(start)) & (Report.received_at <= clock.as_utc(end))
+        # "To call multiple Service Requests at once, multiple service_request_id can be declared; comma
+        # delimited." — "This overrides all other arguments.": no window, service_code or status narrows it.
+        rows = await Report.select(*services.PUBLIC_COLUMNS).where(
+            _public_where(Report.code.is_in(ids[:MAX_RESULTS]))).order_by(Report.received_at, ascending=False)
+        return await _requests(list(rows))
+    where = Report.id > 0
+    end = parse_iso(params.get("end_date"), "end_date")
+    start = parse_iso(params.get("start_date"), "start_date")
+    if start is not None and end is not None and end - start > dt.timedelta(days=MAX_WINDOW_DAYS):
+        raise Open311Error(400, f"start_date and end_date may not span more than {MAX_WINDOW_DAYS} days")
+    end = end or clock.now()
+    start = start or end - dt.timedelta(days=DEFAULT_WINDOW_DAYS)
+    where &= (Report.received_at >= clock.as_utc(start)) & (Report.received_at <= clock.as_utc(end))
     codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
     if codes:
         where &= Report.category.is_in(Category.select(Category.id).where(Category.code.is_in(codes)))
@@ -222,9 +237,15 @@ async def post_request(params: dict[str, str]) -> list[dict[str, Any]]:
     if key_id is None:
         raise Open311Error(403, "api_key is missing or not valid")
     code = params.get("service_code", "")
+    # "404 - service_code or jurisdiction_id was not found"; "400 - service_code or jurisdiction_id was not
+    # provided" (POST Service Request, Possible Errors)
+    if not code:
+        raise Open311Error(400, "service_code was not provided")
     row = await Category.select(Category.id).where((Category.code == code) & Category.active.eq(True)).first()
     if row is None:
-        raise Open311Error(400, "service_code not found")
+        raise Open311Error(404, "service_code not found")
+    if len(params.get("description", "")) > MAX_DESCRIPTION:
+        raise Open311Error(400, f"description is limited to {MAX_DESCRIPTION} characters")
     if not (params.get("lat") and params.get("long")) and not params.get("address_string") and not params.get(
             "address_id"):
         raise Open311Error(400, "lat and long, address_string or address_id is required")
@@ -241,12 +262,18 @@ async def post_request(params: dict[str, str]) -> list[dict[str, Any]]:
     except DomainError as failure:
         raise Open311Error(400, f"{failure.code}: {failure.message}") from failure
     category = await services.get_category(row["id"])
-    return [{"service_request_id": result["code"], "token": result["code"],
+    # Every service is "realtime": the id is known at once, so no token ("This should not be returned if
+    # service_request_id is returned"). account_id: "May not be returned"; null, as in the specification's example.
+    return [{"service_request_id": result["code"],
              "service_notice": f"{category['target_days']} ngày làm việc", "account_id": None}]
 
 
 def _params(request: Request, form: dict[str, Any] | None = None) -> dict[str, str]:
     params = {k: v for k, v in request.query_params.items()}
+    for key in MULTI:  # declared several times: one comma-delimited value, as if it had been sent so
+        values = [v for v in request.query_params.getall(key, []) if isinstance(v, str)]
+        if len(values) > 1:
+            params[key] = ",".join(values)
     for key, value in (form or {}).items():
         if isinstance(value, str):
             params[key] = value

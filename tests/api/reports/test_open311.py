@@ -64,7 +64,7 @@ async def test_open311_endpoints_in_both_formats(client_for: Any, j: Any) -> Non
         assert created.status_code == 201, created.text
         if fmt == "json":
             code = created.json()[0]["service_request_id"]
-            assert created.json()[0]["token"] == code
+            assert "token" not in created.json()[0]  # a realtime service answers its id, never both
         else:
             code = ET.fromstring(created.content).find("request/service_request_id").text
         assert services.CODE_RE.match(code)
@@ -118,10 +118,11 @@ async def test_requests_list_window_filters_and_privacy(client_for: Any, j: Any)
     listed = (await client.get(f"{BASE}/requests.json", params={"service_code": category["code"]})).json()
     codes = [item["service_request_id"] for item in listed]
     assert recent["code"] in codes and old["code"] not in codes  # default 90-day window
+    # A window of at most 90 days, as the specification allows, can reach back to the old report.
     windowed = (await client.get(f"{BASE}/requests.json", params={
         "service_code": category["code"], "start_date": (long_ago - dt.timedelta(days=1)).isoformat(),
-        "end_date": dt.datetime.now(dt.UTC).isoformat()})).json()
-    assert {recent["code"], old["code"]} <= {item["service_request_id"] for item in windowed}
+        "end_date": (long_ago + dt.timedelta(days=1)).isoformat()})).json()
+    assert old["code"] in {item["service_request_id"] for item in windowed}
     closed = (await client.get(f"{BASE}/requests.json", params={"service_code": category["code"],
                                                                 "status": "closed"})).json()
     assert closed == []
