@@ -32,11 +32,13 @@ def number(value: int) -> str:
 class Links:
     """Builds the dashboard's links, keeping the period (and ?lang= when it was given) in each of them."""
 
-    def __init__(self, request: Request, period: Period, unit_id: int | None = None, sort: str = "name") -> None:
+    def __init__(self, request: Request, period: Period, unit_id: int | None = None, sort: str = "name",
+                 person_id: int | None = None) -> None:
         self.lang = request.query_params.get("lang")
         self.period = period
         self.unit_id = unit_id
         self.sort = sort
+        self.person_id = person_id
 
     def _url(self, path: str, params: dict[str, Any]) -> str:
         if self.lang:
@@ -53,17 +55,25 @@ class Links:
     def dashboard(self, *, unit_id: int | None = None, sort: str | None = None, period: Period | None = None,
                   keep_unit: bool = True) -> str:
         unit = unit_id if unit_id is not None else (self.unit_id if keep_unit else None)
+        # On a person's page, the period's arrows stay on the person; a unit's link leaves them.
+        person = self.person_id if unit_id is None and keep_unit else None
         sort = sort or self.sort
-        return self._url("/dashboard", {**self._period_params(period), "unit_id": unit,
+        return self._url("/dashboard", {**self._period_params(period), "unit_id": unit, "person_id": person,
                                         "sort": None if sort == "name" else sort})
 
+    def person(self, person_id: int) -> str:
+        """A person's own figures, for the same period."""
+        return self._url("/dashboard", {**self._period_params(), "person_id": person_id})
+
     def period_kind(self, kind: str) -> str:
-        return self._url("/dashboard", {"period": kind, "unit_id": self.unit_id,
+        return self._url("/dashboard", {"period": kind, "unit_id": self.unit_id, "person_id": self.person_id,
                                         "sort": None if self.sort == "name" else self.sort})
 
     def drill(self, bucket: str | None = None, *, unit_id: int | None = None, person_id: int | None = None,
               own: bool = False, week: Any = None) -> str:
         params: dict[str, Any] = {"bucket": bucket or "total"}
+        if person_id is None and unit_id is None and not own:
+            person_id = self.person_id  # a person's page: its figures open that person's tasks
         if person_id is not None:
             params["person_id"] = person_id
         else:
@@ -85,7 +95,7 @@ class Links:
 
 
 def _context(request: Request, data: Dashboard, unit_id: int | None) -> dict[str, Any]:
-    links = Links(request, data.period, unit_id, data.sort)
+    links = Links(request, data.period, unit_id, data.sort, data.person["id"] if data.person else None)
     return {
         "d": data,
         "links": links,
@@ -127,8 +137,13 @@ class DashboardController(DeskController):
     @get("/")
     async def index(
         self, request: Request, period: str | None = None, start: str | None = None, end: str | None = None,
-        unit_id: int | None = ID, sort: str = "name",
+        unit_id: int | None = ID, sort: str = "name", person_id: int | None = ID,
     ) -> Template:
+        if person_id is not None:  # a name in the people table: that person's own figures
+            data = await services.person_dashboard(
+                actor_of(request), person_id, period=period, start=parse_date(start), end=parse_date(end)
+            )
+            return Template("dashboard/index.html", context=_context(request, data, None))
         data = await services.dashboard(
             actor_of(request), unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end), sort=sort
         )
@@ -293,9 +308,13 @@ class DashboardApiController(Controller):
         self, request: Request,
         period: str | None = Parameter(default=None, description="week, month, quarter, year or custom"),
         start: dt.date | None = None, end: dt.date | None = None, unit_id: int | None = ID,
-        sort: str = Parameter(default="name", pattern=r"^-?[a-z_]{1,40}$"),
+        sort: str = Parameter(default="name", pattern=r"^-?[a-z_]{1,40}$"), person_id: int | None = ID,
     ) -> dict[str, Any]:
-        """The leaders' dashboard as data: the scope's figures, its sub-units, its people, the weeks, the overdue."""
+        """The leaders' dashboard as data: the scope's figures, its sub-units, its people, the weeks, the overdue;
+        with `person_id`, that person's own figures, weeks and overdue tasks (`person` names them)."""
+        if person_id is not None:
+            return (await services.person_dashboard(actor_of(request), person_id, period=period, start=start,
+                                                    end=end)).as_dict()
         data = await services.dashboard(actor_of(request), unit_id=unit_id, period=period, start=start, end=end,
                                         sort=sort)
         return data.as_dict()

@@ -21,7 +21,7 @@ from server.kpi.services import BUCKETS, Figures
 from server.lib import clock
 from server.lib.db import is_sqlite
 from server.lib.errors import Invalid, NotFound
-from server.lib.vn_text import fold
+from server.lib.vn_text import collation_key, person_sort_key
 from server.people.services import Actor
 from server.tasks.tables import Task
 
@@ -314,6 +314,8 @@ class Dashboard:
     # How many people the scope holds; above PEOPLE_INLINE_MAX their table is a page (and a report) of its own.
     people_total: int = 0
     people_inline: bool = True
+    # One person's own figures (the dashboard opened on a name): {id, full_name, unit, unit_name}; else None.
+    person: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -326,6 +328,7 @@ class Dashboard:
             "people": [row.as_dict() for row in self.people],
             "people_total": self.people_total,
             "people_inline": self.people_inline,
+            "person": self.person,
             "weeks": [{"start": w.start, "end": w.end, **w.figures.as_dict()} for w in self.weeks],
             "overdue": self.overdue,
             "overdue_total": self.totals.in_progress_overdue,
@@ -357,11 +360,17 @@ class Dashboard:
         )
 
 
+def name_key(row: Row) -> tuple[object, ...]:
+    """A row's name as a Vietnamese reader sorts it, the same on both engines: people by given name, then the
+    rest of the name; units by their whole name; both with Vietnamese collation (Đ after D, tones second)."""
+    return (person_sort_key(row.name) if row.kind == "person" else collation_key(row.name)), row.id
+
+
 def _sort_key(sort: str):  # type: ignore[no-untyped-def]
     name = sort.lstrip("-")
     descending = sort.startswith("-")
 
-    def key(row: Row) -> tuple[int, float, str]:
+    def key(row: Row) -> tuple[int, float, tuple[object, ...]]:
         f = row.figures
         value: float | None = {
             "on_time": f.on_time_rate,
@@ -370,16 +379,15 @@ def _sort_key(sort: str):  # type: ignore[no-untyped-def]
             "total": float(f.total),
         }.get(name)
         if value is None:  # rows without tasks go last, whichever the direction
-            return (1, 0.0, row.name)
-        return (0, -value if descending else value, row.name)
+            return (1, 0.0, name_key(row))
+        return (0, -value if descending else value, name_key(row))
 
     return key
 
 
 def sort_rows(rows: list[Row], sort: str) -> list[Row]:
     if sort not in SORTS or sort == "name":
-        # By name as a Vietnamese reader sorts (diacritics folded), the same on both engines.
-        return sorted(rows, key=lambda row: (fold(row.name), row.id))
+        return sorted(rows, key=name_key)
     return sorted(rows, key=_sort_key(sort))
 
 
@@ -532,6 +540,46 @@ async def dashboard(
         breadcrumbs=await breadcrumbs(actor, scope),
         people_total=people_total,
         people_inline=inline,
+    )
+
+
+async def person_dashboard(
+    actor: Actor,
+    person_id: int,
+    *,
+    period: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    today: dt.date | None = None,
+    overdue_limit: int = OVERDUE_LIST_LIMIT,
+) -> Dashboard:
+    """One person's figures, weeks and overdue tasks, counted as their row in the people table counts them (the
+    tasks led inside the viewer's subtree). Only people of the viewer's subtree: anyone else is not found."""
+    today = today or clock.today_vn()
+    chosen = resolve_period(period, start, end, today)
+    person = await scope_person(actor, person_id)
+    scope = await scope_unit(actor, person["unit"])
+    mine = {"person_id": person_id, "within_path": actor.unit_path, "today": today}
+    totals = await kpi.figures(chosen.start, chosen.end, **mine)
+    weeks = _empty_weeks(chosen)
+    for week in weeks:  # a person's few tasks: one small indexed read a week (at most 53)
+        week.figures = await kpi.figures(week.start, week.end, **mine) if totals.total else Figures()
+    _count, late_ids = await kpi.task_page(chosen.start, chosen.end, bucket="in_progress_overdue", limit=overdue_limit,
+                                           **mine)
+    return Dashboard(
+        scope=scope,
+        period=chosen,
+        today=today,
+        totals=totals,
+        own=None,
+        units=[],
+        people=[],
+        weeks=weeks,
+        overdue=await task_rows(late_ids, today),
+        breadcrumbs=await breadcrumbs(actor, scope),
+        people_total=1,
+        person={"id": person["id"], "full_name": person["full_name"], "unit": person["unit"],
+                "unit_name": person["unit_name"]},
     )
 
 

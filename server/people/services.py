@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from server.audit import services as audit
 from server.auth.passwords import hash_password
 from server.lib import clock
-from server.lib.db import write_transaction
-from server.lib.errors import Invalid, NotFound
-from server.lib.vn_text import fold
+from server.lib.db import is_sqlite, write_transaction
+from server.lib.errors import Conflict, Invalid, NotFound
+from server.lib.vn_text import fold, person_sort_key
 from server.people.tables import Person, Role
 from server.units.tables import Unit
 
@@ -27,6 +27,7 @@ class Actor:
     unit_path: str
     unit_name: str = ""
     locale: str = "vi"
+    session_epoch: int = 0
 
     @property
     def jurisdiction_path(self) -> str:
@@ -88,6 +89,7 @@ async def _load_actor(person_id: int) -> Actor | None:
             Person.role,
             Person.unit,
             Person.locale,
+            Person.session_epoch,
             Person.unit.path,
             Person.unit.name,
         )
@@ -105,6 +107,7 @@ async def _load_actor(person_id: int) -> Actor | None:
         unit_path=row["unit.path"],
         unit_name=row["unit.name"],
         locale=row["locale"],
+        session_epoch=row["session_epoch"],
     )
 
 
@@ -121,14 +124,20 @@ def _public(row: dict) -> dict:
 
 
 async def list_people(*, unit_path: str | None = None, q: str = "", limit: int = 200) -> list[dict]:
+    """People by given name, then the rest of the name, in Vietnamese collation (vn_text.person_sort_key).
+
+    Sorted here, not in SQL: neither engine collates Vietnamese (Đ after D, tones second) and a jurisdiction
+    holds a few thousand people at most, so every match is read and the first `limit` kept after sorting.
+    """
     query = Person.select(
         Person.id, Person.username, Person.full_name, Person.title, Person.role, Person.unit, Person.active
-    ).order_by(Person.full_name)
+    )
     if unit_path is not None:
         query = query.where(Person.unit.is_in(Unit.select(Unit.id).where(Unit.path.like(f"{unit_path}%"))))
     if q:
         query = query.where(Person.search_text.like(f"%{fold(q)}%"))
-    return [_public(row) for row in await query.limit(limit)]
+    rows = sorted(await query, key=lambda row: (person_sort_key(row["full_name"]), row["id"]))
+    return [_public(row) for row in rows[:limit]]
 
 
 async def get_person(person_id: int) -> dict:
@@ -193,6 +202,44 @@ async def create_person(
     return person
 
 
+_PRIVILEGE_COLUMNS = (Person.password_hash, Person.role, Person.unit, Person.active)
+
+
+async def _keep_an_administrator(before: dict, *, role: str | None, active: bool | None) -> None:
+    """The last active administrator of a jurisdiction cannot be demoted or deactivated, by themself or
+    another: nobody would be left to manage its people, units and holidays.
+
+    Called inside the write transaction, after the person's row was read: on SQLite the transaction is
+    IMMEDIATE; on PostgreSQL the administrators' rows are locked, so two admins demoting each other at once
+    cannot both see the other still in place."""
+    if before["role"] != Role.admin.value or not before["active"]:
+        return
+    if (role is None or role == Role.admin.value) and active is not False:
+        return
+    unit = await Unit.select(Unit.path).where(Unit.id == before["unit_id"]).first()
+    root = "/" + (unit["path"] if unit else "/").strip("/").split("/")[0] + "/"
+    units_below = Unit.select(Unit.id).where(Unit.path.like(f"{root}%"))
+    others = Person.select(Person.id).where(
+        (Person.role == Role.admin.value)
+        & Person.active.eq(True)
+        & (Person.id != before["id"])
+        & Person.unit.is_in(units_below)
+    )
+    if not is_sqlite():
+        await Person.raw(
+            "SELECT id FROM people WHERE role = {} AND active = true AND unit IN "
+            "(SELECT id FROM units WHERE path LIKE {}) FOR UPDATE",
+            Role.admin.value,
+            f"{root}%",
+        )
+    if not await others.first():
+        raise Conflict(
+            "last_administrator",
+            "Đây là quản trị viên cuối cùng của đơn vị: hãy giao quyền quản trị cho người khác trước khi "
+            "khóa hoặc đổi vai trò tài khoản này",
+        )
+
+
 async def update_person(
     *,
     actor_id: int | None,
@@ -227,6 +274,10 @@ async def update_person(
                 raise Invalid("password_too_short", f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự")
             changes[Person.password_hash] = hash_password(password)
         if changes:
+            await _keep_an_administrator(before, role=role, active=active)
+            if any(column in changes for column in _PRIVILEGE_COLUMNS):
+                # Every session of this person made before now ends, on every process (auth.config.retrieve_actor).
+                changes[Person.session_epoch] = Person.session_epoch + 1
             await Person.update(changes).where(Person.id == person_id)
         after = await get_person(person_id)
         forget_actor(person_id)
