@@ -73,6 +73,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
         date=i18n.format_date,
         datetime=i18n.format_datetime,
         percent=i18n.format_percent,
+        number=i18n.format_number,
     )
 
 

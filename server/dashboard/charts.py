@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from html import escape
 
 from server.dashboard.services import Week
-from server.lib.i18n import format_percent
+from server.lib.i18n import format_number, format_percent
 from server.lib.i18n import gettext as _
 
 COLOURS = {
@@ -65,7 +65,8 @@ def trend_svg(weeks: Sequence[Week], *, width: int = 360, height: int = 200) -> 
     for i in range(5):
         y = top + plot_h - plot_h * i / 4
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e0e0e0"/>')
-        parts.append(f'<text x="{left - 3}" y="{y + 3:.1f}" text-anchor="end" fill="#555">{round(peak * i / 4)}</text>')
+        tick = format_number(round(peak * i / 4))
+        parts.append(f'<text x="{left - 3}" y="{y + 3:.1f}" text-anchor="end" fill="#555">{tick}</text>')
         parts.append(f'<text x="{left + plot_w + 3}" y="{y + 3:.1f}" fill="#555">{25 * i}%</text>')
     label_every = max(1, -(-n // 6))
     lines: dict[str, list[str]] = {"completion_rate": [], "on_time_rate": []}
@@ -75,7 +76,7 @@ def trend_svg(weeks: Sequence[Week], *, width: int = 360, height: int = 200) -> 
         y = top + plot_h
         tip = (
             f"{week.start.strftime('%d/%m')}–{week.end.strftime('%d/%m/%Y')}: "
-            + ", ".join(f"{bucket_label(b)} {getattr(f, b)}" for b in BAR_ORDER)
+            + ", ".join(f"{bucket_label(b)} {format_number(getattr(f, b))}" for b in BAR_ORDER)
             + f"; {bucket_label('completion_rate')} {format_percent(f.completion_rate)}"
             + f"; {bucket_label('on_time_rate')} {format_percent(f.on_time_rate)}"
         )

@@ -91,3 +91,16 @@ def format_percent(value: float | None) -> str:
     if value is None:
         return "—"
     return Format(current_locale.get()).percent(value, "#,##0.#%")
+
+
+def format_number(value: float | None, decimals: int | None = None) -> str:
+    """A number in the current locale: 1.250 and 0,5 in Vietnamese, 1,250 and 0.5 in English.
+
+    `decimals` fixes the digits after the separator (a median of days: 0,0); None keeps up to three.
+    """
+    if value is None:
+        return "—"
+    from babel.numbers import format_decimal
+
+    pattern = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale=current_locale.get())
