@@ -27,7 +27,7 @@ from server.dashboard import dashboard_router
 from server.desk import desk_router
 from server.lib import i18n
 from server.lib.db import close_pool, database_state, prepare_database, start_pool
-from server.lib.middleware import locale_middleware
+from server.lib.middleware import locale_middleware, proxy_middleware, security_headers
 from server.lib.responses import EXCEPTION_HANDLERS
 from server.lib.wire import wire_middleware
 from server.live import live_router
@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[live.channels, live],  # the channels first: they must run before the hub says it is up
         on_app_init=[session_auth(settings).on_app_init],
         csrf_config=csrf_config(settings),
-        middleware=[locale_middleware, wire_middleware],
+        middleware=[proxy_middleware(settings.trusted_proxies), locale_middleware, wire_middleware],
+        before_send=[security_headers(settings.secure_cookies)],
         stores=_stores(settings),
         exception_handlers=EXCEPTION_HANDLERS,
         template_config=TemplateConfig(

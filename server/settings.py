@@ -21,6 +21,8 @@ class Settings:
     production: bool
     redis_url: str | None
     timezone: str = "Asia/Ho_Chi_Minh"
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed; none by default.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,16 +45,51 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` readable by its owner only (0700): it holds the SQLite file (phone numbers, password
+    hashes), the sessions, the secret key and the media. An existing directory is left as the operator set it."""
+    if not path.exists():
+        old = os.umask(0o077)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        finally:
+            os.umask(old)
+    return path
+
+
+def ensure_private_file(path: Path) -> Path:
+    """Create an empty `path` with mode 0600 if it does not exist: SQLite then opens it as it is, and makes its
+    -wal and -shm files with the same mode. Created by sqlite3 itself it would be 0644 under the usual umask."""
+    ensure_private_dir(path.parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    return path
+
+
 def _development_secret(data_dir: Path) -> str:
     """A development secret is generated once and kept beside the database, so sessions survive restarts."""
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(data_dir)
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
+    # Created 0600, never world-readable even for a moment.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
     return key
+
+
+def _trusted_proxies(value: str | None) -> tuple[str, ...]:
+    import ipaddress
+
+    networks = []
+    for item in filter(None, (part.strip() for part in (value or "").split(","))):
+        ipaddress.ip_network(item, strict=False)  # a typo fails at start, not silently at the first request
+        networks.append(item)
+    return tuple(networks)
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +97,9 @@ def get_settings() -> Settings:
     data_dir = Path(os.environ.get("DATA_DIR", PROJECT_ROOT / "var")).resolve()
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'dieuhanh.sqlite'}"
     production = _truthy(os.environ.get("PRODUCTION"))
+    ensure_private_dir(data_dir)
+    if database_url.startswith("sqlite:///"):
+        ensure_private_file(Path(database_url.removeprefix("sqlite:///")))
     secret_key = os.environ.get("SECRET_KEY") or ""
     if not secret_key:
         if production:
@@ -73,6 +113,7 @@ def get_settings() -> Settings:
         demo=_truthy(os.environ.get("DEMO", "0")),
         production=production,
         redis_url=os.environ.get("REDIS_URL") or None,
+        trusted_proxies=_trusted_proxies(os.environ.get("TRUSTED_PROXIES")),
     )
 
 

@@ -7,7 +7,7 @@ from litestar import Controller, Request, get, post
 from litestar.status_codes import HTTP_200_OK
 
 from server.auth import services
-from server.auth.config import LOGIN_RATE_LIMIT
+from server.auth.config import LOGIN_RATE_LIMIT, client_host, end_session, start_session
 from server.lib.guards import actor_of, api_header_guard
 
 
@@ -40,13 +40,13 @@ class AuthApiController(Controller):
         opt={"public": True},
     )
     async def login(self, request: Request, data: LoginBody) -> dict[str, Any]:
-        actor = await services.authenticate(request.app.stores.get("auth"), data.username, data.password)
-        request.set_session({"person_id": actor.id})
+        actor = await services.authenticate(data.username, data.password, client_host(request))
+        start_session(request, actor)
         return me_of(actor)
 
     @post("/logout", status_code=HTTP_200_OK, guards=[api_header_guard])
     async def logout(self, request: Request) -> dict[str, bool]:
-        request.clear_session()
+        end_session(request)
         return {"ok": True}
 
     @get("/me")

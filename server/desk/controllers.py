@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server.auth import services as auth
-from server.auth.config import LOGIN_RATE_LIMIT
+from server.auth.config import LOGIN_RATE_LIMIT, client_host, end_session, start_session
 from server.desk.admin import AdminDeskController
 from server.desk.assign import AssignDeskController
 from server.desk.base import DeskController
@@ -22,6 +22,7 @@ from server.desk.tasks import ApprovalDeskController, TaskDeskController
 from server.lib.errors import DomainError
 from server.lib.i18n import DEFAULT_LOCALE, normalise_locale
 from server.lib.i18n import gettext as _
+from server.settings import get_settings
 
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
@@ -43,19 +44,19 @@ class LoginController(DeskController):
         form = await read_form(request)
         target = _safe_next(form.get("next"))
         try:
-            actor = await auth.authenticate(request.app.stores.get("auth"), form.get("username"), form.get("password"))
+            actor = await auth.authenticate(form.get("username"), form.get("password"), client_host(request))
         except DomainError as error:
             return Template(
                 "desk/login.html",
                 context={"next": target, "error": _(error.message), "form": form},
                 status_code=error.status_code,
             )
-        request.set_session({"person_id": actor.id})
+        start_session(request, actor)
         return see_other(target)
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
-        request.clear_session()
+        end_session(request)
         return see_other("/login")
 
     @get("/")
@@ -68,7 +69,10 @@ class LoginController(DeskController):
         locale = normalise_locale(code) or DEFAULT_LOCALE
         target = safe_local_path(next, "") or referer_path(request, "/tasks")
         response = see_other(target)
-        response.set_cookie("lang", locale, max_age=LANG_COOKIE_MAX_AGE, path="/", samesite="lax", httponly=True)
+        response.set_cookie(
+            "lang", locale, max_age=LANG_COOKIE_MAX_AGE, path="/", samesite="lax", httponly=True,
+            secure=get_settings().secure_cookies,
+        )
         return response
 
 

@@ -6,6 +6,7 @@ import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.params import Parameter
 
+from server.auth.config import end_session, start_session
 from server.lib.guards import actor_of, admin_only, api_header_guard
 from server.people import services
 
@@ -54,9 +55,15 @@ class PeopleApiController(Controller):
     async def update(
         self, request: Request, data: PersonUpdate, person_id: int = Parameter(gt=0, le=2**31 - 1)
     ) -> dict[str, Any]:
-        return await services.update_person(
-            actor_id=actor_of(request).id,
-            person_id=person_id,
-            scope_path=actor_of(request).unit_path,
-            **msgspec.structs.asdict(data),
+        actor = actor_of(request)
+        person = await services.update_person(
+            actor_id=actor.id, person_id=person_id, scope_path=actor.unit_path, **msgspec.structs.asdict(data)
         )
+        if person_id == actor.id:
+            # Their own change ended their other sessions; this one goes on, under a new id, if they still may.
+            fresh = await services.get_actor(actor.id)
+            if fresh is None:
+                end_session(request)
+            elif fresh.session_epoch != actor.session_epoch:
+                start_session(request, fresh)
+        return person

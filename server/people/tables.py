@@ -1,6 +1,6 @@
 from enum import Enum
 
-from piccolo.columns import Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from server.units.tables import Unit
@@ -28,3 +28,15 @@ class Person(Table, tablename="people"):
     locale = Varchar(length=8, default="vi")
     search_text = Text(default="")
     created_at = Timestamptz()
+    # Raised by a password, role, unit or active change: every session made under an older number ends.
+    session_epoch = Integer(default=0)
+
+
+class LoginThrottle(Table, tablename="login_throttle"):
+    """Sign-in attempts per key (a username, a username from one address, an address) in a fixed window.
+
+    Counted by one INSERT … ON CONFLICT … RETURNING, so concurrent attempts cannot all read the same count."""
+
+    key = Varchar(length=320, unique=True)
+    attempts = Integer(default=0)
+    window_ends = BigInt(default=0, index=True)  # unix seconds
