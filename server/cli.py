@@ -3,7 +3,7 @@
     migrate          run every migration forwards
     seed-demo        migrate, then load the demo commune into an empty database
     create-admin     create an administrator (password from DIEUHANH_ADMIN_PASSWORD or a prompt)
-    verify-audit     recompute the audit log's hash chain
+    verify-audit     check the audit log's signed chain and its last checkpoint; write a new checkpoint
     demo-logins      list the demo accounts and their password
     serve            run the web server (refused in production while demo accounts exist)
     run-dev          migrate, seed the demo when the database is empty, print the logins, serve
@@ -182,13 +182,18 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_audit(args: argparse.Namespace) -> int:
+    from server.audit.keys import checkpoint_path
     from server.audit.services import verify_chain
 
     result = _run(verify_chain)
+    point = result.checkpoint
+    since = (f"; the last checkpoint ({point.at.isoformat(timespec='seconds')}) counted {point.count}"
+             if point else "; no checkpoint yet")
     if result.ok:
-        print(f"OK: {result.checked} entries")
+        print(f"OK: {result.checked} entries{since}; checkpoint written to {checkpoint_path()}")
         return EXIT_OK
-    print(f"BROKEN at entry #{result.first_broken_seq}: {result.reason}")
+    where = f"entry #{result.first_broken_seq}" if result.first_broken_seq else "the checkpoint"
+    print(f"BROKEN at {where}: {result.reason} ({result.checked} entries verified before it{since})")
     return EXIT_FAILED
 
 
@@ -301,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--email", default="")
     admin.set_defaults(func=cmd_create_admin)
 
-    commands.add_parser("verify-audit", help="recompute the audit log's hash chain").set_defaults(func=cmd_verify_audit)
+    commands.add_parser("verify-audit", help="check the signed audit chain and its checkpoint").set_defaults(
+        func=cmd_verify_audit)
 
     logins = commands.add_parser("demo-logins", help="list the demo accounts and their password")
     logins.add_argument("--all", action="store_true", help="every demo account, not only the main five")

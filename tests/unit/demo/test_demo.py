@@ -258,6 +258,7 @@ def test_verify_audit_names_the_first_tampered_entry(demo: Demo, tmp_path: Path)
                                          ("audit_events",)).fetchall():
             target.execute(f"DROP TRIGGER {trigger}")
         target.execute("UPDATE audit_events SET after = ? WHERE seq = 42", (json.dumps({"title": "sửa"}),))
-    broken = _server(_env(tmp_path), "verify-audit")
+    # The copy is checked with the demo's audit key: the key is kept beside the data, never in the database.
+    broken = _server(_env(tmp_path, AUDIT_KEY_FILE=str(demo.path.parent / "audit_key")), "verify-audit")
     assert broken.returncode == 1
     assert broken.stdout.startswith("BROKEN at entry #42:")
