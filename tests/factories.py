@@ -34,7 +34,7 @@ async def make_person(unit: UnitInfo, role: str = "officer", full_name: str = "N
 
 @dataclass
 class Jurisdiction:
-    """A commune: a root, two departments (each with a sub-unit), and one person of each role."""
+    """A commune: a root, two departments (the first with a sub-unit), the one-stop desk, one person of each role."""
 
     root: UnitInfo
     dept: UnitInfo
@@ -56,6 +56,8 @@ async def make_jurisdiction() -> Jurisdiction:
     dept = await make_unit("Phòng Tài nguyên và Môi trường", "department", root)
     dept_sub = await make_unit("Tổ Quản lý đất đai", "subunit", dept)
     other = await make_unit("Phòng Văn hóa - Xã hội", "department", root)
+    # The receptionist sits in the one-stop desk, as in a real commune (and the demo's "TTHCC"), not at the root.
+    one_stop = await make_unit("Bộ phận tiếp nhận và trả kết quả", "department", root)
     return Jurisdiction(
         root=root,
         dept=dept,
@@ -68,7 +70,8 @@ async def make_jurisdiction() -> Jurisdiction:
         other_head=await make_person(other, "unit_head", "Đặng Văn Khác"),
         other_officer=await make_person(other, "officer", "Bùi Thị Ngoài"),
         admin=await make_person(root, "admin", "Hồ Quản Trị"),
-        receptionist=await make_person(root, "receptionist", "Ngô Tiếp Nhận"),
+        receptionist=await make_person(one_stop, "receptionist", "Ngô Tiếp Nhận"),
+        extra={"one_stop": one_stop},
     )
 
 

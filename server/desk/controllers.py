@@ -16,10 +16,12 @@ from server.auth.config import LOGIN_RATE_LIMIT, client_host, end_session, start
 from server.desk.admin import AdminDeskController
 from server.desk.assign import AssignDeskController
 from server.desk.base import DeskController
-from server.desk.common import Kept, read_form, referer_path, safe_local_path, see_other
+from server.desk.common import Kept, page, read_form, referer_path, safe_local_path, see_other
 from server.desk.directives import DirectiveDeskController
+from server.desk.home import HOME, home_path, leader_home
 from server.desk.tasks import ApprovalDeskController, TaskDeskController
 from server.lib.errors import DomainError
+from server.lib.guards import actor_of
 from server.lib.i18n import DEFAULT_LOCALE, normalise_locale
 from server.lib.i18n import gettext as _
 from server.settings import get_settings
@@ -28,8 +30,9 @@ LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths, so the login form cannot be used to send people elsewhere."""
-    return safe_local_path(target, "/tasks")
+    """Only local paths, so the login form cannot be used to send people elsewhere; by default /home, which
+    sends each person to their own home (home_path, leader_home)."""
+    return safe_local_path(target, HOME)
 
 
 class LoginController(DeskController):
@@ -60,8 +63,17 @@ class LoginController(DeskController):
         return see_other("/login")
 
     @get("/")
-    async def home(self) -> Redirect:
-        return Redirect(path="/tasks")
+    async def root(self) -> Redirect:
+        # "/" is a public path (server/auth/config.py): it knows nobody, so the signed-in home is one step on.
+        return Redirect(path=HOME)
+
+    @get(HOME)
+    async def home(self, request: Request) -> Template | Redirect:
+        """Each person lands where their work is (the sign-in form lands here too)."""
+        actor = actor_of(request)
+        if actor.is_leader:
+            return page("home.html", **await leader_home(actor))
+        return Redirect(path=home_path(actor))
 
     @get("/lang/{code:str}", opt={"public": True})
     async def language(self, request: Request, code: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:

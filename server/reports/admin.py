@@ -201,3 +201,8 @@ async def ensure_demo_open311_key() -> str:
     path.write_text(key + "\n", encoding="utf-8")
     path.chmod(0o600)
     return key
+
+
+async def area_names() -> list[dict[str, Any]]:
+    """The areas' ids and names only (a boundary can weigh 200 KB): the triage queue's filter."""
+    return list(await Area.select(Area.id, Area.name).order_by(Area.name))

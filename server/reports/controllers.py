@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from litestar import Request, Response, Router, get, post
 from litestar.connection import ASGIConnection
@@ -12,23 +13,27 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server.desk.base import DeskController
-from server.desk.common import optional_int, read_form, see_other
+from server.desk.common import Kept, int_list, optional_int, read_form, see_other
 from server.lib.errors import DomainError
 from server.lib.guards import actor_of, admin_only
 from server.lib.i18n import gettext as _
-from server.reports import admin, services
+from server.reports import admin, services, triage
 from server.reports.open311 import Open311Controller
 from server.units.tables import Unit
 
 
 def triage_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """Receptionists (and leaders, and the admin) triage citizen reports and record petitions."""
-    if actor_of(connection).role not in services.TRIAGE_ROLES:
+    """Whoever services.can_triage names triages citizen reports and records petitions."""
+    if not services.can_triage(actor_of(connection)):
         raise PermissionDeniedException(detail="Bạn không có quyền phân loại phản ánh", extra={"code": "role"})
 
 
-async def _units() -> list[dict[str, Any]]:
-    return list(await Unit.select(Unit.id, Unit.name, Unit.path).where(Unit.active.eq(True)).order_by(Unit.path))
+async def _units(actor: Any = None) -> list[dict[str, Any]]:
+    """Active units, of the actor's jurisdiction when one is given: routing chooses among those."""
+    query = Unit.select(Unit.id, Unit.name, Unit.path).where(Unit.active.eq(True))
+    if actor is not None:
+        query = query.where(Unit.path.like(f"{actor.jurisdiction_path}%"))
+    return list(await query.order_by(Unit.path))
 
 
 def _page(name: str, status_code: int = 200, **context: Any) -> Template:
@@ -37,25 +42,72 @@ def _page(name: str, status_code: int = 200, **context: Any) -> Template:
     return Template(f"reports/{name}", context=context, status_code=status_code)
 
 
+def _filter_of(values: Any) -> triage.QueueFilter:
+    def number(name: str) -> int | None:
+        try:
+            return optional_int(values.get(name))
+        except DomainError:
+            return None
+
+    return triage.QueueFilter.of(state=values.get("state") or "", order=values.get("order") or "",
+                                 category_id=number("category"), area_id=number("area"), age=values.get("age") or "",
+                                 page=number("page"))
+
+
+def _back(form: Kept, fallback: str = "/reports/triage") -> str:
+    """Where a decision returns: the queue as it was filtered, or the report's own page."""
+    back = form.get("back")
+    return back if back.startswith("/reports/triage") and "//" not in back else fallback
+
+
+def _return_to(back: str, **flash: Any) -> Redirect:
+    """Post/Redirect/Get to `back`, its filters kept and the last flash replaced by this one."""
+    parts = urlsplit(back)
+    query = {k: v for k, v in parse_qsl(parts.query) if k not in ("ok", "error", "n")}
+    return see_other(parts.path, **query, **flash)
+
+
+async def _queue_page(request: Request, flt: triage.QueueFilter, status_code: int = 200,
+                      failed: dict[str, Any] | None = None, **context: Any) -> Template:
+    actor = actor_of(request)
+    page = await triage.triage_page(actor, flt)
+    return _page("triage.html", status_code=status_code, **page, units=await _units(actor),
+                 categories=await services.list_categories(active_only=False), areas=await admin.area_names(),
+                 query=flt.query(), failed=failed or {}, **context)
+
+
 class TriageController(DeskController):
     path = "/reports"
     guards = [triage_guard]
 
     @get("/triage")
-    async def queue(self, request: Request, ok: FromQuery[str] = "", error: FromQuery[str] = "") -> Template:
-        actor = actor_of(request)
-        return _page("triage.html", items=await services.triage_queue(actor), units=await _units(),
-                     ok=ok[:40], error=error[:300])
+    async def queue(self, request: Request, ok: FromQuery[str] = "", error: FromQuery[str] = "",
+                    n: FromQuery[int | None] = None) -> Template:
+        return await _queue_page(request, _filter_of(request.query_params), ok=ok[:40], error=error[:300],
+                                 done_count=n)
 
     @get("/triage/{report_id:int}")
-    async def detail(self, request: Request, report_id: FromPath[int]) -> Template:
-        actor = actor_of(request)
-        return _page("report.html", item=await services.staff_report(actor, report_id), units=await _units())
+    async def detail(self, request: Request, report_id: FromPath[int], ok: FromQuery[str] = "") -> Template:
+        return await _detail_page(request, report_id, ok=ok[:40])
+
+    @post("/triage/bulk-reject")
+    async def bulk_reject(self, request: Request) -> Template | Redirect:
+        form = await read_form(request)
+        back = _back(form)
+        try:
+            result = await triage.reject_many(actor_of(request), int_list(form.all("ids")), kind=form.get("kind"),
+                                              reason=form.get("reason"))
+        except DomainError as failure:
+            flt = _filter_of(Kept({k: [v] for k, v in parse_qsl(urlsplit(back).query)}))
+            return await _queue_page(request, flt, status_code=failure.status_code,
+                                     failed={"bulk": True, "error": _(failure.message), "form": form})
+        return _return_to(back, ok="bulk", n=len(result["done"]))
 
     @post("/triage/{report_id:int}/{action:str}")
-    async def decide(self, request: Request, report_id: FromPath[int], action: FromPath[str]) -> Redirect:
+    async def decide(self, request: Request, report_id: FromPath[int], action: FromPath[str]) -> Template | Redirect:
         actor = actor_of(request)
         form = await read_form(request)
+        back = _back(form)
         try:
             if action == "accept":
                 await services.accept(actor, report_id, unit_id=optional_int(form.get("unit")),
@@ -66,10 +118,17 @@ class TriageController(DeskController):
                 await services.merge_duplicate(actor, report_id, original_code=form.get("original"),
                                                reason=form.get("reason"))
             else:
-                return see_other("/reports/triage", error=_("Thao tác không hợp lệ"))
+                return _return_to(back, error=_("Thao tác không hợp lệ"))
         except DomainError as failure:
-            return see_other("/reports/triage", error=_(failure.message))
-        return see_other("/reports/triage", ok=action)
+            # Shown again next to the report, with what was typed (note, reason, chosen unit) kept.
+            failed = {"id": report_id, "action": action, "error": _(failure.message), "form": form}
+            if back.startswith(f"/reports/triage/{report_id}"):
+                return await _detail_page(request, report_id, status_code=failure.status_code, failed=failed)
+            flt = _filter_of(Kept({k: [v] for k, v in parse_qsl(urlsplit(back).query)}))
+            return await _queue_page(request, flt, status_code=failure.status_code, failed=failed)
+        if back.startswith(f"/reports/triage/{report_id}"):
+            return see_other(f"/reports/triage/{report_id}", ok=action)
+        return _return_to(back, ok=action)
 
     @get("/photos/{photo_id:int}/original")
     async def original(self, request: Request, photo_id: FromPath[int]) -> Response[bytes]:
@@ -92,6 +151,13 @@ class TriageController(DeskController):
             return _page("petition.html", status_code=422, categories=await services.list_categories(),
                          form=form, error=_(failure.message))
         return see_other("/reports/triage", ok="petition", code=result["code"])
+
+
+async def _detail_page(request: Request, report_id: int, status_code: int = 200,
+                       failed: dict[str, Any] | None = None, ok: str = "") -> Template:
+    actor = actor_of(request)
+    return _page("report.html", status_code=status_code, item=await services.staff_report(actor, report_id),
+                 units=await _units(actor), failed=failed or {}, ok=ok)
 
 
 class ReportAdminController(DeskController):

@@ -267,16 +267,25 @@ async def load_areas() -> dict[int, dict[str, Any]]:
 
 async def route(category_id: int | None, lat: float | None, lon: float | None, address: str = "") -> int | None:
     """The unit for a report: the best rule, else the category's default unit, else None (receptionist picks)."""
+    return (await route_many([{"id": 0, "category": category_id, "latitude": lat, "longitude": lon,
+                                "address": address}]))[0]
+
+
+async def route_many(reports: list[dict[str, Any]]) -> dict[int, int | None]:
+    """`route` for a whole page of reports (by their "id") in three queries, whatever the page's size: the
+    triage queue names each report's unit before the receptionist taps."""
     rules = await RoutingRule.select(RoutingRule.id, RoutingRule.category, RoutingRule.area, RoutingRule.unit,
                                      RoutingRule.priority)
     areas = await load_areas()
     # A rule whose area could not be read (a broken boundary) never matches.
     rules = [r for r in rules if r["area"] is None or r["area"] in areas]
-    rule = choose_rule(rules, category_id, lat, lon, areas, address)
-    if rule is not None:
-        return rule["unit"]
-    if category_id is not None:
-        row = await Category.select(Category.default_unit).where(Category.id == category_id).first()
-        if row and row["default_unit"]:
-            return row["default_unit"]
-    return None
+    defaults = {row["id"]: row["default_unit"] for row in await Category.select(Category.id, Category.default_unit)}
+    chosen: dict[int, int | None] = {}
+    for report in reports:
+        rule = choose_rule(rules, report["category"], report["latitude"], report["longitude"], areas,
+                           report.get("address") or "")
+        if rule is not None:
+            chosen[report["id"]] = rule["unit"]
+        else:
+            chosen[report["id"]] = defaults.get(report["category"]) if report["category"] is not None else None
+    return chosen

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from server.audit import services as audit
@@ -17,7 +17,7 @@ from server.lib.db import write_transaction
 from server.lib.errors import Conflict, Invalid, NotFound
 from server.people.services import Actor
 from server.people.tables import Role
-from server.reports.routing import distance_m, route
+from server.reports.routing import area_matches, distance_m, load_areas, route, route_many
 from server.reports.services import (
     DUPLICATE_RADIUS_M,
     DUPLICATE_WINDOW_DAYS,
@@ -34,15 +34,129 @@ from server.reports.tables import Report, ReportKind, ReportPhoto, ReportStatus
 from server.settings import get_settings
 from server.units.tables import Unit
 
+PER_PAGE = 25
+BULK_LIMIT = 200  # the most a bulk rejection takes at once: a few pages of the queue
+ORDERS = ("oldest", "newest")
+STATES = ("new", "all")
+# Age filter: how long a report has waited, in calendar days ("today": received today, Vietnam's day).
+AGES = ("today", "1", "3", "7")
+THUMB_ZOOM = 16
 
-async def triage_queue(actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the receptionist chose on the queue; anything unknown falls back to the default, never an error."""
+
+    state: str = "new"
+    order: str = "oldest"
+    category_id: int | None = None
+    area_id: int | None = None
+    age: str = ""
+    page: int = 1
+
+    @classmethod
+    def of(cls, *, state: str = "", order: str = "", category_id: int | None = None, area_id: int | None = None,
+           age: str = "", page: int | None = None) -> QueueFilter:
+        return cls(state=state if state in STATES else "new", order=order if order in ORDERS else "oldest",
+                   category_id=category_id, area_id=area_id, age=age if age in AGES else "",
+                   page=max(1, min(page or 1, 100_000)))
+
+    def query(self, **change: Any) -> dict[str, Any]:
+        """The filter as the queue's query string (defaults left out), with `change` applied."""
+        values = {"state": self.state, "order": self.order, "category": self.category_id, "area": self.area_id,
+                  "age": self.age, "page": self.page} | change
+        defaults = {"state": "new", "order": "oldest", "page": 1}
+        return {k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v}
+
+
+def _where(flt: QueueFilter) -> Any:
+    where = Report.status == ReportStatus.new.value if flt.state == "new" else Report.id > 0
+    if flt.category_id:
+        where &= Report.category == flt.category_id
+    if flt.age == "today":
+        where &= Report.received_at >= dt.datetime.combine(clock.today_vn(), dt.time(), tzinfo=clock.VN_TZ)
+    elif flt.age:
+        where &= Report.received_at <= clock.now() - dt.timedelta(days=int(flt.age))
+    return where
+
+
+async def _ids_in_area(where: Any, area_id: int, newest: bool) -> list[int]:
+    """The ids under `where` inside one area, in queue order: a boundary cannot be asked of SQL portably, so
+    the page's candidates (id and place only) are read once and matched here, as routing does."""
+    area = (await load_areas()).get(area_id)
+    if area is None:
+        return []
+    rows = await Report.select(Report.id, Report.latitude, Report.longitude, Report.address).where(where).order_by(
+        Report.received_at, ascending=not newest).order_by(Report.id, ascending=not newest)
+    return [r["id"] for r in rows if area_matches(area, r["latitude"], r["longitude"], r["address"] or "")]
+
+
+def mini_map(lat: float | None, lon: float | None) -> dict[str, Any] | None:
+    """A map without JavaScript: the one OpenStreetMap tile around the point, with the pin's place on it in
+    per cent, and the link that opens the full map there."""
+    if lat is None or lon is None:
+        return None
+    n = 2**THUMB_ZOOM
+    x = (lon + 180) / 360 * n
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return {"tile": f"https://tile.openstreetmap.org/{THUMB_ZOOM}/{int(x)}/{int(y)}.png",
+            "left": round((x % 1) * 100, 1), "top": round((y % 1) * 100, 1),
+            "link": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"}
+
+
+async def waiting_count() -> int:
+    """How many reports and petitions wait for triage: the menu's badge and the queue's heading."""
+    return await Report.count().where(Report.status == ReportStatus.new.value)
+
+
+async def triage_page(actor: Actor, flt: QueueFilter | None = None, per_page: int = PER_PAGE) -> dict[str, Any]:
+    """One page of the queue, in a fixed number of queries whatever its length: count, page, categories,
+    unit names, photos, duplicates' candidates, the routing data (rules, areas, defaults)."""
     require_triage(actor)
-    rows = await Report.select(*PUBLIC_COLUMNS).where(Report.status == ReportStatus.new.value).order_by(
-        Report.received_at).limit(limit)
+    flt = flt or QueueFilter()
+    where = _where(flt)
+    newest = flt.order == "newest"
+    if flt.area_id:
+        ids = await _ids_in_area(where, flt.area_id, newest)
+        total = len(ids)
+        page_ids = ids[(flt.page - 1) * per_page: flt.page * per_page]
+        rows = await Report.select(*PUBLIC_COLUMNS).where(Report.id.is_in(page_ids)) if page_ids else []
+        rows = sorted(rows, key=lambda r: page_ids.index(r["id"]))
+    else:
+        total = await Report.count().where(where)
+        rows = await Report.select(*PUBLIC_COLUMNS).where(where).order_by(
+            Report.received_at, ascending=not newest).order_by(Report.id, ascending=not newest).limit(
+            per_page).offset((flt.page - 1) * per_page)
     items = await _decorate(list(rows))
+    await _add_triage_facts(items)
+    waiting = total if flt.state == "new" and not (flt.category_id or flt.area_id or flt.age) else await waiting_count()
+    return {"items": items, "total": total, "waiting": waiting, "page": flt.page, "per_page": per_page,
+            "pages": max(1, math.ceil(total / per_page)), "filter": flt}
+
+
+async def _add_triage_facts(items: list[dict[str, Any]]) -> None:
+    """What the receptionist needs to decide without opening the report: its photos' thumbnails, the map,
+    the unit the rules will pick, and the likely duplicates."""
+    ids = [item["id"] for item in items]
+    photos: dict[int, list[int]] = {}
+    if ids:
+        for row in await ReportPhoto.select(ReportPhoto.id, ReportPhoto.report).where(
+                ReportPhoto.report.is_in(ids) & (ReportPhoto.kind == "before")).order_by(ReportPhoto.position):
+            photos.setdefault(row["report"], []).append(row["id"])
+    routed = await route_many(items) if items else {}
+    names = {r["id"]: r["name"] for r in await Unit.select(Unit.id, Unit.name).where(
+        Unit.id.is_in(sorted({u for u in routed.values() if u})))} if any(routed.values()) else {}
     for item, similar in zip(items, await similar_to_each(items), strict=True):
         item["similar"] = similar
-    return items
+        item["photo_ids"] = photos.get(item["id"], [])
+        item["map"] = mini_map(item["latitude"], item["longitude"])
+        item["rule_unit_id"] = routed.get(item["id"])
+        item["rule_unit_name"] = names.get(item["rule_unit_id"] or 0, "")
+
+
+async def triage_queue(actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
+    """The first page of new reports, oldest first (kept for the callers that want a plain list)."""
+    return (await triage_page(actor, QueueFilter(), per_page=limit))["items"]
 
 
 async def similar_reports(report: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:
@@ -92,12 +206,12 @@ async def staff_report(actor: Actor, report_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound("report_not_found", "Không tìm thấy phản ánh")
     item = (await _decorate([row]))[0]
-    item["similar"] = await similar_reports(item)
     item["photo_rows"] = [{"id": p["id"], "kind": p["kind"], "has_original": bool(p["original_sha256"])}
                           for p in await ReportPhoto.select(ReportPhoto.id, ReportPhoto.kind,
                                                             ReportPhoto.original_sha256).where(
                               ReportPhoto.report == report_id).order_by(ReportPhoto.position)]
-    item["suggested_unit"] = await route(row["category"], row["latitude"], row["longitude"], row["address"])
+    await _add_triage_facts([item])
+    item["suggested_unit"] = item["rule_unit_id"]
     return item
 
 
@@ -110,14 +224,19 @@ async def _load_new(report_id: int) -> dict[str, Any]:
     return row
 
 
-def delegated_actor(receptionist: Actor) -> Actor:
-    """The receptionist acting for the People's Committee when accepting: a manager over their own subtree.
+def routing_actor(actor: Actor) -> Actor:
+    """Whoever triages, acting for the People's Committee when accepting: routing may send a report to any unit
+    of their jurisdiction (the unit tree's root above them), whichever unit they sit in themselves.
 
-    The task is created and assigned in the receptionist's name (the audit log tells the truth about who
-    accepted), with a unit head's powers limited to the receptionist's unit and below; the task is then
-    approved by the jurisdiction's leader as any other.
+    Only this function's result creates and assigns the task; the person keeps their own role everywhere else,
+    so routing gives them no right to read or change the task afterwards (tasks.access sees a receptionist as
+    an officer: only what is assigned to them). The audit log names the real person; a leader approves the
+    task as any other.
     """
-    return replace(receptionist, role=Role.unit_head.value, full_name=receptionist.full_name)
+    return replace(actor, role=Role.unit_head.value, unit_path=actor.jurisdiction_path)
+
+
+delegated_actor = routing_actor  # the older name
 
 
 async def accept(actor: Actor, report_id: int, *, unit_id: int | None = None, public_note: str = "") -> dict[str, Any]:
@@ -142,7 +261,7 @@ async def accept(actor: Actor, report_id: int, *, unit_id: int | None = None, pu
     unit = await Unit.select(Unit.name).where(Unit.id == unit_id).first()
     async with write_transaction():
         task = await create_task(
-            delegated_actor(actor), title=title[:500], lead_unit_id=unit_id, description=description,
+            routing_actor(actor), title=title[:500], lead_unit_id=unit_id, description=description,
             source="petition" if row["kind"] == ReportKind.petition.value else "citizen_report",
             source_ref=row["code"], deadline=due,
         )
@@ -179,6 +298,28 @@ async def reject(actor: Actor, report_id: int, *, kind: str, reason: str) -> Non
         await audit.record(actor_id=actor.id, actor_name=actor.full_name, action=f"report.reject.{kind}",
                            entity="report", entity_id=report_id, after={"reason": reason})
     await _mail(report_id, "Phản ánh không được tiếp nhận", "Lý do: {reason}", reason=reason)
+
+
+async def reject_many(actor: Actor, report_ids: list[int], *, kind: str, reason: str) -> dict[str, Any]:
+    """Spam in bulk: one reason for every checked report. Each is rejected on its own, so one already handled
+    by a colleague meanwhile is named as refused and the others still go."""
+    require_triage(actor)
+    if not report_ids:
+        raise Invalid("nothing_selected", "Hãy chọn ít nhất một phản ánh")
+    if kind not in REJECT_KINDS:
+        raise Invalid("reject_kind_invalid", "Lý do từ chối không hợp lệ")
+    if not (reason or "").strip():
+        raise Invalid("reason_required", "Cần nêu lý do")
+    done: list[int] = []
+    refused: list[int] = []
+    for report_id in sorted(set(report_ids))[:BULK_LIMIT]:
+        try:
+            await reject(actor, report_id, kind=kind, reason=reason)
+        except (Conflict, NotFound):
+            refused.append(report_id)
+        else:
+            done.append(report_id)
+    return {"done": done, "refused": refused}
 
 
 async def merge_duplicate(actor: Actor, report_id: int, *, original_code: str, reason: str = "") -> None:
