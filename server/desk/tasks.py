@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Request, get, post
+from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
@@ -23,7 +24,9 @@ from server.desk.common import (
 from server.lib.errors import DomainError, Invalid
 from server.lib.guards import actor_of, managers_only
 from server.lib.i18n import gettext as _
+from server.media import services as media
 from server.people.services import Actor
+from server.tasks import parts as task_parts
 from server.tasks import services
 from server.tasks.controllers import REFUSALS
 from server.tasks.tables import TaskState
@@ -34,6 +37,44 @@ MAX_PARTS_IN_TIMELINE = 20
 # What a form on the task page may ask of transition(); "start" happens by itself with the first report.
 FORM_ACTIONS = {"assign": "assigned", "submit": "submitted", "approve": "approved", "return": "returned",
                 "cancel": "cancelled"}
+MAX_DESK_PHOTOS = 6
+
+
+async def _photos(request: Request) -> list[tuple[str, bytes]]:
+    """The photos of a desk form (multipart), each checked by the media pipeline before anything is recorded:
+    a report is never written with a photo that will then be refused."""
+    form = await request.form()
+    uploads = [value for value in form.getall("photos") if isinstance(value, UploadFile)] if "photos" in form else []
+    photos = []
+    for upload in uploads:
+        data = await upload.read()
+        if data:  # a file input left empty still sends a part with no bytes
+            photos.append((upload.filename or "anh.jpg", data))
+    if len(photos) > MAX_DESK_PHOTOS:
+        raise Invalid("too_many_photos", "Tối đa 6 ảnh mỗi lần")
+    for _name, data in photos:
+        stored = await media.store_file(data)
+        if not media.is_image(stored["content_type"]):
+            raise Invalid("photo_not_image", "Chỉ nhận ảnh JPEG, PNG, WebP hoặc HEIC")
+    return photos
+
+
+async def _attach(actor: Actor, report_id: int, photos: list[tuple[str, bytes]]) -> None:
+    for name, data in photos:
+        await media.attach(owner_kind="progress_report", owner_id=report_id, filename=name, data=data,
+                           actor_id=actor.id)
+
+
+def public_choice(form: Kept) -> list[int] | None:
+    """The "after" photos the approver ticked, or None when the form offered no choice (the default applies)."""
+    if not form.get("photo_choice"):
+        return None
+    chosen = []
+    for value in form.all("public_photo"):
+        if not value.isdigit() or len(value) > 10:
+            raise Invalid("public_photo_invalid", "Ảnh được chọn công khai không thuộc nhiệm vụ này")
+        chosen.append(int(value))
+    return chosen
 
 
 def _grouped(items: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -72,6 +113,9 @@ async def task_page(
     timeline.sort(key=lambda event: event["received_at"])
     actions = task["allowed_actions"]
     open_task = task["state"] not in ("done", "cancelled")
+    # The approver of a citizen's task chooses its public "after" photos among the task's and its parts'.
+    public_photos = await task_parts.evidence_photos(task_id) if "approve" in actions and task["parent_id"] is None \
+        and task["source"] in task_parts.REPORT_SOURCES else []
     return page(
         "tasks/detail.html",
         status_code=status_code,
@@ -88,6 +132,7 @@ async def task_page(
         # The approver of a task is whoever may cancel it while it is open (services.RULES["cancel"]).
         can_decide_extension="cancel" in actions,
         open_task=open_task,
+        public_photos=public_photos,
     )
 
 
@@ -142,7 +187,15 @@ class TaskDeskController(DeskController):
         try:
             if action not in FORM_ACTIONS:
                 raise Invalid("action_unknown", "Thao tác không hợp lệ")
-            await services.transition(actor, task_id, action, note=form.get("note"), reason=form.get("reason"))
+            photos = await _photos(request) if action == "submit" else []
+            if photos:
+                # The evidence sent with the result is a report of its own (100%), as the app sends it.
+                outcome = await services.report_progress(actor, task_id, note=form.get("note"), percent=100)
+                if outcome.refused_reason:
+                    return see_other(f"/tasks/{task_id}", refused=outcome.refused_reason)
+                await _attach(actor, outcome.report_id, photos)
+            await services.transition(actor, task_id, action, note=form.get("note"), reason=form.get("reason"),
+                                      public_photo_ids=public_choice(form) if action == "approve" else None)
         except DomainError as error:
             return await task_page(actor, task_id, error=_(error.message), form=form, which=action,
                                    status_code=error.status_code)
@@ -153,9 +206,12 @@ class TaskDeskController(DeskController):
         actor = actor_of(request)
         form = await read_form(request)
         try:
+            photos = await _photos(request)
             outcome = await services.report_progress(
                 actor, task_id, note=form.get("note"), percent=optional_int(form.get("percent"))
             )
+            if outcome.refused_reason is None:
+                await _attach(actor, outcome.report_id, photos)
         except DomainError as error:
             return await task_page(actor, task_id, error=_(error.message), form=form, which="progress",
                                    status_code=error.status_code)
@@ -217,7 +273,8 @@ class ApprovalDeskController(DeskController):
         try:
             if action not in ("approve", "return"):
                 raise Invalid("action_unknown", "Thao tác không hợp lệ")
-            await services.transition(actor, task_id, action, reason=form.get("reason"))
+            await services.transition(actor, task_id, action, reason=form.get("reason"),
+                                      public_photo_ids=public_choice(form) if action == "approve" else None)
         except DomainError as error:
             return page("approvals.html", items=await _queue(actor), error=_(error.message), form=form,
                         which=task_id, status_code=error.status_code)

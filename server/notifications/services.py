@@ -134,12 +134,14 @@ async def notify(
     task_id: int | None = None,
     dedupe_key: str | None = None,
     mail_context: dict[str, Any] | None = None,
+    push_as: str | None = None,
 ) -> int | None:
     """Create an inbox item and queue its delivery; None when `dedupe_key` was already used.
 
     The person's settings choose the channels: push for the kinds they chose (after quiet hours), and
     e-mail when they turned it on and have an address, through the event's template (`mail_context` holds
-    the facts it shows: task_title, deadline, days, note, …).
+    the facts it shows: task_title, deadline, days, note, …). `push_as`: the settings' kind that decides the
+    channels of a kind that has no setting of its own.
     """
     now = clock.now()
     async with write_transaction():
@@ -152,7 +154,8 @@ async def notify(
             return None
         notification_id = rows[0]["id"]
         settings = await get_person_settings(person_id)
-        if kind in settings["push_kinds"]:
+        channel_kind = push_as or kind
+        if channel_kind in settings["push_kinds"]:
             subscriptions = await PushSubscription.select(PushSubscription.id).where(
                 PushSubscription.person == person_id
             )
@@ -164,9 +167,9 @@ async def notify(
                     run_at=run_at,
                     dedupe_key=f"push:{notification_id}:{subscription['id']}",
                 )
-        if settings["email"] and kind in settings["push_kinds"]:
+        if settings["email"] and channel_kind in settings["push_kinds"]:
             await _queue_email(
-                person_id, notification_id, kind,
+                person_id, notification_id, channel_kind,
                 {"title": title, "body": body, "link": _absolute(link) if link else "", **(mail_context or {})},
             )
     await _publish_live(person_id, notification_id)

@@ -145,15 +145,8 @@ async def _mail(report_id: int, subject: str, body: str, **values: object) -> No
                              unit_id=row["unit"] or row["category.default_unit"])
 
 
-def can_triage(actor: Actor) -> bool:
-    """Who may accept, route, reject and merge reports and petitions: the one place that says so (the guards,
-    the menu, the landing page and the services all ask it). People have no per-person permission yet, so
-    the role decides: the receptionist, the leader and the admin."""
-    return actor.role in TRIAGE_ROLES
-
-
 def require_triage(actor: Actor) -> None:
-    if not can_triage(actor):
+    if actor.role not in TRIAGE_ROLES:
         raise Forbidden("triage_forbidden", "Bạn không có quyền phân loại phản ánh")
 
 
@@ -637,11 +630,11 @@ async def on_task_transition(task_id: int, action: str, **info: Any) -> None:
 
     task = await get_task(SYSTEM_READER, task_id)
     answer = info.get("answer") or _answer_of(task)
-    after_shas: list[str] = []
-    for progress in task["progress_reports"]:
-        for attachment in progress["attachments"]:
-            if attachment["content_type"].startswith("image/"):
-                after_shas.append(attachment["sha256"])
+    from server.reports.answer import after_photo_shas
+
+    # The officers' photos are often on the parts: the approver chose among the task's and its parts' evidence,
+    # else those of the approved submission are published.
+    after_shas = await after_photo_shas(task_id, info.get("public_photo_ids"))
     async with write_transaction():
         await Report.update({Report.status: ReportStatus.resolved.value, Report.public_answer: answer,
                              Report.resolved_at: now, Report.updated_at: now}).where(Report.id == report["id"])

@@ -74,6 +74,21 @@ class TaskApiController(Controller):
     async def detail(self, request: Request, task_id: int = ID) -> dict[str, Any]:
         return await services.get_task(actor_of(request), task_id)
 
+    @get("/{task_id:int}/citizen-photos/{photo_id:int}/{size:str}")
+    async def citizen_photo(
+        self, request: Request, task_id: int = ID, photo_id: int = ID,
+        size: str = Parameter(pattern="^(thumb|display)$"),
+    ) -> Response[bytes]:
+        """A photo of the citizen's report this task (or the task it is a part of) was made from: its stripped
+        copy, for whoever may see this task. A part's officer sees these without seeing the parent."""
+        from server.reports.answer import citizen_photo_bytes
+        from server.tasks.parts import report_code_of
+
+        await services.get_visible(actor_of(request), task_id)
+        data = await citizen_photo_bytes(await report_code_of(task_id), photo_id, size)
+        return Response(content=data, media_type="image/webp",
+                        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"})
+
     @post("/{task_id:int}/subtasks", status_code=201)
     async def split(self, request: Request, data: SubtaskCreate, task_id: int = ID) -> Response:
         actor = actor_of(request)

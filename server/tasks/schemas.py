@@ -34,6 +34,8 @@ class TransitionBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: str = ""
     expected_version: int | None = None
     captured_at: dt.datetime | None = None
+    # On approval of a citizen's task: the evidence photos (attachment ids) to publish; None: the submission's.
+    public_photo_ids: list[int] | None = None
 
 
 class AssigneesBody(msgspec.Struct, forbid_unknown_fields=True):

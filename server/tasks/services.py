@@ -100,8 +100,8 @@ async def _visible(actor: Actor, task_id: int) -> bool:
     return bool(rows)
 
 
-async def _load(actor: Actor, task_id: int) -> TaskContext:
-    if not await _visible(actor, task_id):
+async def _load(actor: Actor, task_id: int, *, check_visible: bool = True) -> TaskContext:
+    if check_visible and not await _visible(actor, task_id):
         raise NotFound("task_not_found", "Không tìm thấy nhiệm vụ")
     row = await Task.select(Task.all_columns(), Task.lead_unit.path, Task.parent.lead_unit.path).where(
         Task.id == task_id
@@ -117,6 +117,12 @@ async def _load(actor: Actor, task_id: int) -> TaskContext:
         parent_lead_unit_path=row["parent.lead_unit.path"],
         assignee_ids={a["person"] for a in assignees},
     )
+
+
+async def get_visible(actor: Actor, task_id: int) -> None:
+    """Not found unless the actor may see the task (a check for the routes that serve what hangs off it)."""
+    if not await _visible(actor, task_id):
+        raise NotFound("task_not_found", "Không tìm thấy nhiệm vụ")
 
 
 def _is_manager(actor: Actor, ctx: TaskContext) -> bool:
@@ -199,7 +205,11 @@ async def transition(
     reason: str = "",
     expected_version: int | None = None,
     captured_at: dt.datetime | None = None,
+    via_part: int | None = None,
+    public_photo_ids: list[int] | None = None,
 ) -> dict[str, Any]:
+    """`via_part`: a parent starts because its part did (parts.follow_parent), whoever reported on the part.
+    `public_photo_ids`: on approval of a task from a citizen's report, the evidence photos to publish."""
     rule = RULES.get(action)
     if rule is None:
         raise Invalid("action_unknown", "Thao tác không hợp lệ")
@@ -208,10 +218,17 @@ async def transition(
         raise Invalid("reason_required", "Cần nêu lý do")
     if len(note) > MAX_TEXT or len(reason) > MAX_TEXT:
         raise Invalid("text_too_long", "Nội dung quá dài")
+    if via_part is not None and action != "start":
+        raise Invalid("action_unknown", "Thao tác không hợp lệ")
     async with write_transaction():
-        ctx = await _load(actor, task_id)
-        if not _allowed(actor, ctx, rule.who):
+        # A part's officer may not see its parent; the parent's start follows from the part's, not from them.
+        ctx = await _load(actor, task_id, check_visible=via_part is None)
+        if via_part is None and not _allowed(actor, ctx, rule.who):
             raise Forbidden("action_forbidden", "Bạn không có quyền thực hiện thao tác này")
+        if public_photo_ids is not None and action == "approve":
+            from server.tasks.parts import check_public_choice
+
+            public_photo_ids = await check_public_choice(task_id, public_photo_ids)
         if expected_version is not None and expected_version != ctx.row["version"]:
             raise Conflict(
                 "stale_version",
@@ -253,6 +270,9 @@ async def transition(
             ).where((ExtensionRequest.task == task_id) & (ExtensionRequest.state == ExtensionState.pending.value))
         await _update_task(ctx, changes)
         await task_changed(task_id, action)
+        if via_part is not None:
+            part = await Task.select(Task.title).where(Task.id == via_part).first()
+            note = f"Phần việc bắt đầu: {part['title'] if part else via_part}"
         await _event(
             task_id,
             actor,
@@ -278,7 +298,13 @@ async def transition(
         # Once committed, a task that answers a citizen's report publishes its answer on approval.
         from server.reports.services import on_task_transition
 
-        await after_commit(lambda: on_task_transition(task_id, action, actor_id=actor.id))
+        await after_commit(
+            lambda: on_task_transition(task_id, action, actor_id=actor.id, public_photo_ids=public_photo_ids)
+        )
+        if ctx.row["parent"] is not None:
+            from server.tasks.parts import follow_parent
+
+            await follow_parent(actor, task_id)
     return {"id": task_id, "state": rule.target.value, "version": ctx.row["version"] + 1}
 
 
@@ -575,6 +601,9 @@ async def report_progress(
                 changes[Task.progress_percent] = percent
             await Task.update(changes).where(Task.id == task_id)
             await task_changed(task_id, "progress")
+            from server.tasks.parts import follow_parent
+
+            await follow_parent(actor, task_id)
         await _event(
             task_id,
             actor,
@@ -866,6 +895,11 @@ async def get_task(actor: Actor, task_id: int) -> dict[str, Any]:
 
         directive = await directive_brief(row["directive"])
     summary = _summary({**row, "lead_unit.name": await _unit_name(row["lead_unit"])}, today)
+    from server.tasks import parts as task_parts
+
+    part_names = await task_parts.assignee_names([sub["id"] for sub in subtasks["items"]])
+    parts_evidence = (await task_parts.parts_evidence([task_id])).get(task_id, []) if subtasks["items"] else []
+    latest_of_part = {part["id"]: part["latest_report"] for part in parts_evidence}
     return {
         **summary,
         "description": row["description"],
@@ -901,8 +935,14 @@ async def get_task(actor: Actor, task_id: int) -> dict[str, Any]:
              "attachments": photos.get(p["id"], [])}
             for p in reports
         ],
-        "subtasks": subtasks["items"],
+        "subtasks": [{**sub, "assignees": part_names.get(sub["id"], []),
+                      "latest_report": latest_of_part.get(sub["id"])} for sub in subtasks["items"]],
+        # Each part's latest report and photos: what the unit head submits the parent with.
+        "parts_evidence": parts_evidence,
         "parent": parent,
+        # Read-only, for whoever works on a part: what the parent says about the place and the problem.
+        "parent_context": await task_parts.parent_context(row),
+        "citizen_report": await task_parts.report_context(task_id, row),
         "directive": directive,
         "allowed_actions": allowed_actions(actor, ctx),
         "can_split": _is_manager(actor, ctx) and ctx.state not in CLOSED_STATES,
@@ -971,6 +1011,9 @@ async def _approval_context(ids: list[int], items: list[dict[str, Any]]) -> None
     for report in reports:
         if photos.get(report["id"]):
             first_with_photos.setdefault(report["task"], report)
+    from server.tasks.parts import REPORT_SOURCES, evidence_photos, parts_evidence
+
+    parts = await parts_evidence(ids)
     parent_ids = sorted({item["parent_id"] for item in items if item["parent_id"]})
     parents = {row["id"]: row for row in await Task.select(Task.id, Task.title).where(Task.id.is_in(parent_ids))} \
         if parent_ids else {}
@@ -988,6 +1031,10 @@ async def _approval_context(ids: list[int], items: list[dict[str, Any]]) -> None
         first = first_with_photos.get(item["id"])
         item["before_photos"] = photos[first["id"]] if first and report and first["id"] != report["id"] else []
         item["parent"] = parents.get(item["parent_id"])
+        item["parts"] = parts.get(item["id"], [])
+        # A citizen's answer: the approver picks its public "after" photos (by default the submission's).
+        item["public_photo_candidates"] = await evidence_photos(item["id"]) \
+            if item["source"] in REPORT_SOURCES and item["parent_id"] is None else []
 
 
 async def approval_queue(actor: Actor, limit: int = 100) -> list[dict[str, Any]]:

@@ -91,7 +91,8 @@ async def test_directive_to_approved_closure(j, client_for) -> None:
     transitions = [(e["from_state"], e["to_state"]) for e in detail["history"] if e["kind"] == "transition"]
     assert transitions == [
         ("draft", "assigned"),
-        ("assigned", "submitted"),
+        ("assigned", "in_progress"),  # the parent starts when its part does (issue 10, point 5)
+        ("in_progress", "submitted"),
         ("submitted", "returned"),
         ("returned", "submitted"),
         ("submitted", "done"),
