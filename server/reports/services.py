@@ -145,8 +145,15 @@ async def _mail(report_id: int, subject: str, body: str, **values: object) -> No
                              unit_id=row["unit"] or row["category.default_unit"])
 
 
+def can_triage(actor: Actor) -> bool:
+    """Who may accept, route, reject and merge reports and petitions: the one place that says so (the guards,
+    the menu, the landing page and the services all ask it). People have no per-person permission yet, so
+    the role decides: the receptionist, the leader and the admin."""
+    return actor.role in TRIAGE_ROLES
+
+
 def require_triage(actor: Actor) -> None:
-    if actor.role not in TRIAGE_ROLES:
+    if not can_triage(actor):
         raise Forbidden("triage_forbidden", "Bạn không có quyền phân loại phản ánh")
 
 
