@@ -12,7 +12,8 @@ const CACHE = PREFIX + VERSION;
 const SHELL = [
   '/app/', '/app/index.html', '/app/offline.html', '/app/manifest.webmanifest', '/app/css/app.css',
   '/app/js/i18n.js', '/app/js/db.js', '/app/js/outbox.js', '/app/js/sync.js', '/app/js/camera.js',
-  '/app/js/api.js', '/app/js/views.js', '/app/js/manage.js', '/app/js/inbox.js', '/app/js/push.js', '/app/js/app.js',
+  '/app/js/api.js', '/app/js/views.js', '/app/js/manage.js', '/app/js/inbox.js', '/app/js/push.js',
+  '/app/js/undo.js', '/app/js/app.js',
   '/app/icons/icon-192.png', '/app/icons/icon-512.png', '/app/icons/maskable-512.png',
   '/app/icons/apple-touch-icon.png',
 ];
@@ -68,7 +69,8 @@ self.addEventListener('sync', (event) => {
   if (event.tag !== DH.sync.TAG) return;
   event.waitUntil(DH.sync.run('background-sync').then((result) => {
     // Throwing asks the browser to try again later; a signed-out officer must sign in first.
-    if (!result.ok && !result.auth) throw new Error('outbox not empty');
+    // A decision still in its undo window when the app was closed is sent on the browser's next try.
+    if ((!result.ok && !result.auth) || result.held) throw new Error('outbox not empty');
   }));
 });
 

@@ -229,6 +229,8 @@
       forceRender = true;
       render();
     });
+    // A decision held for its undo window when the page went (a reload, a crash) has no undo bar any more.
+    await DH.outbox.release();
     await whoAmI();
     await render();
     doc.body.dataset.ready = 'yes';

@@ -60,6 +60,7 @@
     'Cần bổ sung báo cáo': 'Report needs more detail',
     'Đã duyệt': 'Approved',
     'Đã trả lại': 'Returned',
+    'Hoàn tác': 'Undo',
     'Bị từ chối': 'Refused',
     'Lỗi': 'Error',
     'Gửi ngay': 'Send now',

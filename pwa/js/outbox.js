@@ -1,6 +1,7 @@
 /* The outbox: every change is written here first, with a client UUID, and only then sent.
    An item: {id, kind: progress|transition|extension, task_id, body, photos: [{key, blob, name, done}],
-   created, label, answer: {status, body} once the server answered, outcome: null|'refused'|'failed'}.
+   created, label, answer: {status, body} once the server answered, outcome: null|'refused'|'failed',
+   hold_until: a time before which it is not sent (the few seconds a leader has to undo a decision, undo.js)}.
    An item leaves the outbox when the server accepted it and every photo is uploaded; a refused or failed
    one stays, shown with its reason, until the officer dismisses it. */
 'use strict';
@@ -18,6 +19,11 @@
   function isWaiting(item) {
     if (!item.answer) return true;
     return !!item.report_id && (item.photos || []).some((p) => !p.done);
+  }
+
+  /* Held: written, but not to be sent before its undo window closes. */
+  function isHeld(item) {
+    return !item.answer && (item.hold_until || 0) > Date.now();
   }
 
   const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('dieuhanh') : null;
@@ -43,6 +49,7 @@
         key: `${id}.photo.${index}`, blob: photo.blob, name: photo.name || `anh-${index + 1}.jpg`, done: false,
       })),
       created: Date.now(),
+      hold_until: opts.holdMs ? Date.now() + opts.holdMs : 0,
       answer: null,
       outcome: null,
     };
@@ -60,8 +67,27 @@
     const items = await list();
     return {
       waiting: items.filter(isWaiting).length,
+      held: items.filter(isHeld).length,
       refused: items.filter((i) => !isWaiting(i) && i.outcome).length,
     };
+  }
+
+  /* Undo: a held change that was never sent is taken out; one already answered stays (returns false). */
+  async function cancel(id) {
+    const item = await DH.db.get('outbox', id);
+    if (!item || item.answer) return false;
+    await DH.db.del('outbox', id);
+    changed();
+    return true;
+  }
+
+  /* The undo window closes at once (the page is hidden, or a newer decision takes the undo bar). */
+  async function release(id) {
+    for (const item of await list()) {
+      if ((id == null || item.id === id) && isHeld(item)) {
+        await DH.db.update('outbox', item.id, (current) => { current.hold_until = 0; });
+      }
+    }
   }
 
   async function dismiss(id) {
@@ -70,5 +96,5 @@
     changed();
   }
 
-  DH.outbox = { uuid, add, list, counts, dismiss, isWaiting, changed, channel };
+  DH.outbox = { uuid, add, list, counts, dismiss, cancel, release, isWaiting, isHeld, changed, channel };
 })(self);

@@ -32,7 +32,7 @@
   const MAX_BATCH = 100;
 
   async function sendChanges() {
-    const waiting = (await DH.outbox.list()).filter((item) => !item.answer);
+    const waiting = (await DH.outbox.list()).filter((item) => !item.answer && !DH.outbox.isHeld(item));
     if (!waiting.length) return null;
     let again = false;
     for (let start = 0; start < waiting.length; start += MAX_BATCH) {
@@ -105,7 +105,8 @@
     if (uploaded) return uploaded;
     await DH.db.meta.set('needs_login', false);
     const left = await DH.outbox.counts();
-    return { ok: left.waiting === 0 };
+    // A held decision is not a failure to retry now: its own timer sends it when its undo window closes.
+    return { ok: left.waiting - left.held === 0, held: left.held };
   }
 
   let running = null;

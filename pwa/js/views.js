@@ -133,8 +133,13 @@
     if (!task) { set(`<p class="empty">${t('Chưa có dữ liệu trên máy. Hãy mở ứng dụng khi có mạng.')}</p>`); return; }
     const mine = (await DH.outbox.list()).filter((item) => item.task_id === id);
     const actions = task.allowed_actions || [];
+    // Why it came back stands first, not at the foot of the history: it is what the officer must act on.
+    const returnedBy = task.state === 'returned'
+      && (task.history || []).slice().reverse().find((e) => e.to_state === 'returned');
     let html = `<a class="back" href="#/">‹ ${t('Quay lại')}</a>
       <h1>${esc(task.title)}</h1>
+      ${returnedBy ? `<p class="returned-banner" role="alert" data-returned><b>${t('Trả lại')}:</b> ${esc(returnedBy.note || '')}
+        <span class="meta">${esc(returnedBy.actor || '')} · ${date(returnedBy.received_at)}</span></p>` : ''}
       <p class="state-line"><span class="state badge-${esc(task.state)}" data-state="${esc(task.state)}">${stateLabel(task.state)}</span>
       · ${t('Hạn xử lý')}: <b>${date(task.deadline)}</b> · ${t('Tiến độ')}: ${task.progress_percent || 0}%</p>
       <dl>
@@ -352,9 +357,10 @@
     html += '</ul>';
     set(html);
     const decide = async (task, action, reason) => {
-      await DH.app.queue('transition', task.id, {
+      // Held for a few seconds with "Hoàn tác" at the foot of the screen (undo.js), then sent like any change.
+      await DH.undo.hold('transition', task.id, {
         action, note: '', reason: reason || '', expected_version: task.version, captured_at: new Date().toISOString(),
-      }, { label: task.title });
+      }, { label: task.title }, action === 'approve' ? 'Đã duyệt' : 'Đã trả lại', () => DH.app.redraw('#/approvals'));
       // Only this card changes: the others keep whatever the leader has opened on them.
       const card = main().querySelector(`.approval[data-task-id="${task.id}"]`);
       if (card) {
