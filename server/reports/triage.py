@@ -15,6 +15,7 @@ from server.holidays.services import load_calendar
 from server.lib import clock
 from server.lib.db import write_transaction
 from server.lib.errors import Conflict, Invalid, NotFound
+from server.lib.i18n import gettext_in
 from server.people.services import Actor
 from server.people.tables import Role
 from server.reports.routing import area_matches, distance_m, load_areas, route, route_many
@@ -344,3 +345,46 @@ async def merge_duplicate(actor: Actor, report_id: int, *, original_code: str, r
     await _mail(report_id, "Phản ánh trùng lặp", "{reason}. Theo dõi tại {link}", reason=reason, link=link)
 
 
+
+
+# ---------------------------------------------------------------- telling the receptionists
+
+
+WAITING_KIND = "reports_waiting"
+
+
+async def notify_waiting(now: dt.datetime | None = None) -> int:
+    """Tell each receptionist, once per schedule tick at most, how many reports came in since they were last
+    told: a flood of a hundred reports is one inbox item and one push ("100 phản ánh mới chờ tiếp nhận"),
+    not a hundred. Run by the worker every tick (jobs.py); the dedupe key per person and tick makes two
+    workers, or a replayed tick, tell nobody twice. Returns how many people were told."""
+    from server.notifications.services import notify, schedule_slot
+    from server.notifications.tables import Notification
+    from server.people.tables import Person
+
+    now = now or clock.now()
+    people = await Person.select(Person.id, Person.locale).where(
+        (Person.role == Role.receptionist.value) & Person.active.eq(True))
+    if not people:
+        return 0
+    last_told: dict[int, dt.datetime] = {}
+    for row in await Notification.select(Notification.person, Notification.created_at).where(
+            Notification.person.is_in([p["id"] for p in people]) & (Notification.kind == WAITING_KIND)
+            & (Notification.created_at >= now - dt.timedelta(days=30))):
+        if row["created_at"] > last_told.get(row["person"], row["created_at"] - dt.timedelta(seconds=1)):
+            last_told[row["person"]] = row["created_at"]
+    waiting = await Report.select(Report.received_at).where(Report.status == ReportStatus.new.value)
+    slot = schedule_slot(now)
+    told = 0
+    for person in people:
+        since = last_told.get(person["id"])
+        fresh = sum(1 for r in waiting if since is None or r["received_at"] > since)
+        if not fresh:
+            continue
+        locale = person["locale"] or "vi"
+        made = await notify(
+            person["id"], WAITING_KIND, gettext_in(locale, "{n} phản ánh mới chờ tiếp nhận", n=fresh),
+            gettext_in(locale, "Tổng số đang chờ: {n}", n=len(waiting)), link="/reports/triage",
+            dedupe_key=f"{WAITING_KIND}:{person['id']}:{slot.isoformat()}", push_as="report_routed")
+        told += made is not None
+    return told

@@ -238,3 +238,24 @@ async def test_a_second_receptionist_elsewhere_in_the_tree_routes_too(client_for
     result = await services.accept(deep, report["id"], public_note="Đã tiếp nhận")
     assert result["unit_id"] == j.other_dept.id
     assert result["deadline"] >= clock.today_vn()
+
+
+async def test_new_reports_reach_the_receptionists_inbox_grouped(client_for: Any, j: Any) -> None:
+    from server.notifications.services import inbox
+    from server.reports.triage import WAITING_KIND, notify_waiting
+
+    category = await make_category(j)
+    now = clock.now()
+    await notify_waiting(now)  # whatever earlier tests left waiting: told once
+    before = [n for n in (await inbox(j.receptionist.id))["items"] if n["kind"] == WAITING_KIND]
+    for i in range(3):
+        await make_report(category, lat=10.0 + i, lon=106.0)
+    later = now + dt.timedelta(minutes=5)
+    await notify_waiting(later)
+    await notify_waiting(later)  # the same tick again (a second worker): nobody is told twice
+    items = [n for n in (await inbox(j.receptionist.id))["items"] if n["kind"] == WAITING_KIND]
+    assert len(items) == len(before) + 1
+    assert items[0]["title"] == "3 phản ánh mới chờ tiếp nhận" and items[0]["link"] == "/reports/triage"
+    await notify_waiting(later + dt.timedelta(minutes=5))  # nothing new: no notice
+    assert len([n for n in (await inbox(j.receptionist.id))["items"] if n["kind"] == WAITING_KIND]) == len(items)
+    assert not [n for n in (await inbox(j.officer.id))["items"] if n["kind"] == WAITING_KIND]
