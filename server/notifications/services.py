@@ -254,6 +254,7 @@ EVENT_TITLES = {
 REPORT_SOURCES = frozenset({"citizen_report", "petition"})
 REPORT_DEADLINE_LINE = "Hạn trả lời người dân: {deadline}"
 DEADLINE_LINE = "Hạn xử lý: {deadline}"
+RETURN_REASON_LINE = "Lý do trả lại: {reason}"
 DIGEST_LINE = "{open} nhiệm vụ đang thực hiện; {overdue} quá hạn; {due_today} đến hạn hôm nay; {due_soon} sắp đến hạn"
 DIGEST_UNIT_LINE = "Đơn vị có {unit_overdue} nhiệm vụ quá hạn"
 
@@ -304,7 +305,9 @@ async def on_task_event(kind: str, task_id: int, actor_id: int | None, **info: A
         locale = people[person_id]["locale"]
         title = i18n.gettext_in(locale, EVENT_TITLES[notice], title=task["title"], code=task.get("source_ref") or "")
         lines = []
-        if note:
+        if note and notice == "returned":  # what to mend, said as such in the push and the inbox
+            lines.append(i18n.gettext_in(locale, RETURN_REASON_LINE, reason=note[:300]))
+        elif note:
             lines.append(note[:300])
         if task["deadline"] and notice in {"assigned", "returned", "extension_approved", "report_routed"}:
             lines.append(i18n.gettext_in(locale, DEADLINE_LINE, deadline=deadline))
