@@ -237,7 +237,9 @@ def _serve(host: str, port: int, reload: bool) -> int:
     import uvicorn
 
     sys.stdout.flush()  # what was printed comes before the server's log, even through a pipe
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, reload=reload)
+    # X-Forwarded-For is read by the app itself, from TRUSTED_PROXIES only (server.lib.middleware.proxy_middleware);
+    # uvicorn's own handling would believe it from any local address.
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, reload=reload, proxy_headers=False)
     return EXIT_OK
 
 
@@ -246,6 +248,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.production:
         _run(lambda: check_production_safety(settings))
     return _serve(args.host, args.port, args.reload)
+
+
+def worker_environment() -> dict[str, str]:
+    from server.lib import supervise
+
+    return {
+        **os.environ,
+        supervise.PARENT_ENV: str(os.getpid()),
+        supervise.SINGLE_ENV: "1",
+        # The worker of a run that was just killed may be finishing its batch: wait for it rather than give up.
+        supervise.WAIT_ENV: os.environ.get(supervise.WAIT_ENV, "30"),
+    }
 
 
 def cmd_run_dev(args: argparse.Namespace) -> int:
@@ -271,8 +285,9 @@ def cmd_run_dev(args: argparse.Namespace) -> int:
         print(f"Khoá Open311 demo / demo Open311 api_key: {open311_key}")
     print(f"Cổng người dân / Citizen portal: http://{args.host}:{args.port}/portal")
     print(f"Mở / Open http://{args.host}:{args.port}/")
-    # One laptop, one command: the reminders worker runs beside the web process and stops with it.
-    worker = subprocess.Popen([sys.executable, "-m", "server.worker"])
+    # One laptop, one command: the reminders worker runs beside the web process and stops with it, even when
+    # this process is killed outright (server.lib.supervise); a second `make run` never starts a second worker.
+    worker = subprocess.Popen([sys.executable, "-m", "server.worker"], env=worker_environment())
     try:
         return _serve(args.host, args.port, args.reload)
     finally:

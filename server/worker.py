@@ -118,15 +118,32 @@ async def run_worker(
 
 
 async def main() -> None:
-    from server.lib.db import close_pool, prepare_database, start_pool
+    from server.lib import supervise
+    from server.settings import get_settings
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(message)s")
-    _builtin_handlers()
-    _load_extra_handlers()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if not supervise.wants_single_worker():
+        await _serve(stop)
+        return
+    try:
+        with supervise.single_worker(get_settings().data_dir):
+            await _serve(stop)
+    except supervise.AnotherWorker as other:
+        log.error("another worker (pid %s) already runs on this DATA_DIR: not starting a second one", other.holder)
+        raise
+
+
+async def _serve(stop: asyncio.Event) -> None:
+    from server.lib import supervise
+    from server.lib.db import close_pool, prepare_database, start_pool
+
+    _builtin_handlers()
+    _load_extra_handlers()
+    watch = supervise.start_parent_watch(stop.set)  # `make run`'s worker stops with the web process
     await prepare_database()
     await start_pool()
     try:
@@ -136,6 +153,8 @@ async def main() -> None:
 
         await close_publisher()  # the Redis connection that carries the worker's changes to the live streams
         await close_pool()
+        if watch is not None:
+            watch.cancel()
 
 
 if __name__ == "__main__":
