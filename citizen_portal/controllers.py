@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
 from citizen_portal.forms import optional_int, read_report_form, report_arguments
+from citizen_portal.place import map_bounds
 from server.desk.base import DESK_EXCEPTION_HANDLERS
 from server.lib import clock
 from server.lib.errors import DomainError, Forbidden, NotFound
@@ -70,7 +71,7 @@ def _public_item(item: dict[str, Any]) -> dict[str, Any]:
 async def _report_page(form: dict[str, str], error: str | None, status_code: int = 200) -> Template:
     # The notice states the retention period the code applies (services.PERSONAL_DATA_RETENTION_MONTHS).
     return _page("report.html", status_code=status_code, categories=await services.list_categories(), form=form,
-                 error=error, retention_months=services.PERSONAL_DATA_RETENTION_MONTHS)
+                 error=error, retention_months=services.PERSONAL_DATA_RETENTION_MONTHS, map_bounds=await map_bounds())
 
 
 class PortalController(Controller):
@@ -112,7 +113,8 @@ class PortalController(Controller):
         normal = services.normalise_code(code)
         if normal != code and services.CODE_RE.match(normal):
             return Redirect(path=f"/r/{normal}", status_code=301)
-        report = await services.public_report(code)
+        # The reporter's private link also opens a report rejected as spam, to read why; the public gets a 404.
+        report = await services.public_report(code, key=key[:64])
         return _page("detail.html", headers=PRIVATE_HEADERS, report=report, key=key[:64], new=bool(new),
                      rated=bool(rated), error=error[:200])
 
@@ -159,6 +161,7 @@ class PortalController(Controller):
         listing = await self._listing(q, category, status, unit, date_from, date_to, offset)
         args = {k: v for k, v in request.query_params.items() if k != "offset"}
         return _page("list.html", listing=listing, categories=await services.list_categories(active_only=False),
+                     map_bounds=await map_bounds(),
                      units=await _units(), filters={"q": q, "category": category, "status": status, "unit": unit,
                                                    "date_from": date_from, "date_to": date_to},
                      statuses=services.LISTED_STATUSES, labels=services.STATUS_LABELS, more=urlencode(args))

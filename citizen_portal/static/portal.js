@@ -36,7 +36,11 @@
   function showMap() {
     if (map) return;
     var L = window.L; mapEl.hidden = false;
-    map = L.map(mapEl).setView([10.78, 106.7], 12);
+    map = L.map(mapEl);
+    // The jurisdiction (its areas, else where its people work), as the server saw it: "south,west,north,east".
+    var b = (mapEl.getAttribute("data-bounds") || "").split(",").map(parseFloat);
+    if (b.length === 4 && b.every(isFinite)) map.fitBounds([[b[0], b[1]], [b[2], b[3]]]);
+    else map.setView([16.0, 106.0], 5);  // no bounds given: the whole country, never one city
     L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", { maxZoom: 19, attribution: "© OpenStreetMap" }).addTo(map);
     if (lat && lat.value) { setPlace(parseFloat(lat.value), parseFloat(lon.value)); map.setView([parseFloat(lat.value), parseFloat(lon.value)], 16); }
     if (lat) map.on("click", function (e) { setPlace(e.latlng.lat, e.latlng.lng); });

@@ -169,3 +169,41 @@ def derive(
         Copy("display", _bare_webp(display, DISPLAY_QUALITY), *display.size),
         Copy("thumb", _bare_webp(thumb, THUMB_QUALITY), *thumb.size),
     )
+
+
+GPS_IFD = 0x8825  # the EXIF pointer to the GPS tags: 1/2 latitude ref/value, 3/4 longitude ref/value
+
+
+def _degrees(value: object) -> float | None:
+    """Degrees, minutes, seconds (three EXIF rationals) as decimal degrees."""
+    try:
+        d, m, s = (float(part) for part in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    if any(part != part or part < 0 for part in (d, m, s)):  # NaN (a 0/0 rational) or negative
+        return None
+    return d + m / 60 + s / 3600
+
+
+def gps_point(data: bytes) -> tuple[float, float] | None:
+    """(latitude, longitude) from a photo's EXIF GPS, if it has a usable one. Reads the header only (no pixel is
+    decoded), under the same decoder and size rules as `inspect`. Blocking (cheap): call it from a thread."""
+    content_type = sniff_image(data[:16])
+    if content_type is None:
+        return None
+    try:
+        with _open(data, content_type, MAX_PIXELS) as image:
+            gps = image.getexif().get_ifd(GPS_IFD)
+    except Exception:  # a photo without a readable EXIF simply has no point
+        return None
+    lat, lon = _degrees(gps.get(2)), _degrees(gps.get(4))
+    if lat is None or lon is None:
+        return None
+    if str(gps.get(1, "N")).strip().upper().startswith("S"):
+        lat = -lat
+    if str(gps.get(3, "E")).strip().upper().startswith("W"):
+        lon = -lon
+    # 0,0 is what a camera writes when it had no fix, not a place in a commune.
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (abs(lat) < 1e-6 and abs(lon) < 1e-6):
+        return None
+    return round(lat, 6), round(lon, 6)

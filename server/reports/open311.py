@@ -177,7 +177,7 @@ async def _request(item: dict[str, Any], categories: dict[int, dict[str, Any]], 
 
 
 async def _requests(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    items = await services._decorate(rows)
+    items = [services.without_private_point(item) for item in await services._decorate(rows)]
     categories = {c["id"]: c for c in await Category.select(Category.id, Category.code, Category.name)}
     media: dict[int, int] = {}
     if items:

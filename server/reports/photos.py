@@ -20,7 +20,7 @@ MAX_PHOTO_BYTES = 10_000_000
 MAX_PHOTOS = 5
 
 __all__ = ["MAX_PHOTOS", "MAX_PHOTO_BYTES", "MAX_PIXELS", "PUBLIC_SIZE", "THUMB_SIZE", "PhotoError", "derive",
-           "derive_async"]
+           "derive_async", "first_gps_point"]
 
 
 def derive(data: bytes) -> tuple[bytes, bytes, int, int]:
@@ -36,3 +36,13 @@ def derive(data: bytes) -> tuple[bytes, bytes, int, int]:
 
 async def derive_async(data: bytes) -> tuple[bytes, bytes, int, int]:
     return await asyncio.to_thread(derive, data)
+
+
+async def first_gps_point(photos: list[bytes]) -> tuple[float, float] | None:
+    """The EXIF GPS point of the first photo that carries one: where a citizen without JavaScript stood.
+    Read from the private originals' headers; the public copies never carry it."""
+    for data in photos:
+        point = await asyncio.to_thread(images.gps_point, data)
+        if point is not None:
+            return point
+    return None

@@ -79,7 +79,7 @@ PUBLIC_COLUMNS = (
     Report.resolved_at, Report.updated_at, Report.target_days, Report.unit, Report.public_answer,
     Report.reject_kind, Report.public_reason, Report.duplicate_of, Report.rating, Report.rating_comment,
     Report.rated_at, Report.petition_session, Report.constituency, Report.deputies, Report.voters_group,
-    Report.source, Report.media_url,
+    Report.source, Report.media_url, Report.point_from_photo,
 )
 # Decree 13/2023/NĐ-CP: the reporter's personal data (name, phone, e-mail, IP hash) and the private originals of
 # their photos (with the EXIF and GPS they carry) are kept this long after the report is closed (resolved,
@@ -298,9 +298,18 @@ async def submit_report(
     lon = _coordinate(longitude, -180, 180)
     if (lat is None) != (lon is None):
         raise Invalid("location_invalid", "Vị trí không hợp lệ")
+    photos = [p for p in photos if p]
+    # No point sent (a phone without JavaScript, or that refused its position): the first photo's EXIF GPS is
+    # where the citizen stood. Staff use it; the public never sees it (point_from_photo), as PRODUCT.md says
+    # of the photos' GPS.
+    point_from_photo = False
+    if lat is None and photos and len(photos) <= photo_work.MAX_PHOTOS:
+        found = await photo_work.first_gps_point(
+            [p for p in photos if len(p) <= photo_work.MAX_PHOTO_BYTES and is_image(sniff(p) or "")])
+        if found is not None:
+            (lat, lon), point_from_photo = found, True
     if lat is None and not address:
         raise Invalid("place_required", "Cần chọn vị trí trên bản đồ hoặc nhập địa chỉ")
-    photos = [p for p in photos if p]
     if len(photos) < min_photos:
         raise Invalid("photo_required", "Cần ít nhất một ảnh")
     if len(photos) > photo_work.MAX_PHOTOS:
@@ -334,6 +343,7 @@ async def submit_report(
             owner_key_hash=_hash(f"key:{key}"), open311_key=open311_key, received_at=now, updated_at=now,
             target_days=category["target_days"] if category else 5, media_url=media_url,
             search_text=_search_text(code, description, address, category["name"] if category else ""),
+            point_from_photo=point_from_photo,
         )).returning(Report.id)
         report_id = rows[0]["id"]
         for position, sha in enumerate(stored):
@@ -510,8 +520,33 @@ async def _decorate(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-async def public_report(code: str) -> dict[str, Any]:
-    row = (await _decorate([await _public_row(code)]))[0]
+def without_private_point(item: dict[str, Any]) -> dict[str, Any]:
+    """A public copy of a report: a point read from a photo's EXIF GPS stays with staff (PRODUCT.md: never the
+    photos' GPS metadata); a point the citizen chose on the map or with the GPS button is public."""
+    if item.get("point_from_photo"):
+        return {**item, "latitude": None, "longitude": None}
+    return item
+
+
+async def _reporters_row(code: str, key: str) -> dict[str, Any]:
+    """A report hidden from the public (rejected as spam), for its reporter only, through the private link: they
+    are owed the public reason it was refused. Anyone else is told it does not exist, as before."""
+    code = normalise_code(code)
+    row = await Report.select(*PUBLIC_COLUMNS, Report.owner_key_hash).where(Report.code == code).first() if (
+        key and CODE_RE.match(code)) else None
+    if row is None or not row["owner_key_hash"] or not secrets.compare_digest(row.pop("owner_key_hash"),
+                                                                              _hash(f"key:{key}")):
+        raise NotFound("report_not_found", "Không tìm thấy phản ánh với mã này")
+    return row
+
+
+async def public_report(code: str, key: str = "") -> dict[str, Any]:
+    """A report's public face; with the reporter's private `key`, also a report rejected as spam (its reason)."""
+    try:
+        found = await _public_row(code)
+    except NotFound:
+        found = await _reporters_row(code, key)
+    row = without_private_point((await _decorate([found]))[0])
     events = await ReportEvent.select(ReportEvent.kind, ReportEvent.note, ReportEvent.at).where(
         ReportEvent.report == row["id"]).order_by(ReportEvent.at, ReportEvent.id)
     calendar = await load_calendar()
@@ -572,7 +607,8 @@ async def public_list(
     total = await Report.count().where(where)
     rows = await Report.select(*PUBLIC_COLUMNS).where(where).order_by(Report.received_at, ascending=False).limit(
         limit).offset(max(0, offset))
-    return {"items": await _decorate(list(rows)), "total": total, "limit": limit, "offset": offset}
+    items = [without_private_point(item) for item in await _decorate(list(rows))]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 def _day_start(day: dt.date) -> dt.datetime:

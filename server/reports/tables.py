@@ -114,6 +114,9 @@ class Report(Table, tablename="reports"):
     media_url = Varchar(length=2048, default="")
     # When the retention job deleted the reporter's personal data (services.delete_expired_personal_data).
     personal_data_deleted_at = Timestamptz(null=True, default=None)
+    # The point came from the first photo's EXIF GPS (a form sent without JavaScript), not from the citizen's
+    # choice: staff use it (routing, duplicates, the map), the public never sees it, like the photos' metadata.
+    point_from_photo = Boolean(default=False)
 
 
 class ReportPhoto(Table, tablename="report_photos"):

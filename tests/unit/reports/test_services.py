@@ -163,8 +163,12 @@ async def test_intake_rules() -> None:
         await services.submit_report(**{**base, "photos": []})
     with pytest.raises(Invalid):
         await services.submit_report(**{**base, "photos": [b"%PDF-1.4 not a photo"]})
+    # No place at all: no point, no address, and no GPS in the photo (its EXIF GPS would now give the point).
+    no_gps = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(no_gps, format="JPEG")
     with pytest.raises(Invalid):
-        await services.submit_report(**{**base, "latitude": None, "longitude": None, "address": ""})
+        await services.submit_report(**{**base, "latitude": None, "longitude": None, "address": "",
+                                        "photos": [no_gps.getvalue()]})
     ok = await services.submit_report(**{**base, "latitude": None, "longitude": None, "address": "Chợ Nàng Mau"})
     assert re.match(r"PA-", ok["code"])
 
