@@ -144,6 +144,9 @@
     'Ảnh trước': 'Before',
     'Xem ảnh trước': 'Show the before photos',
     'Không có ảnh trước': 'No before photos',
+    'Phản ánh của người dân': "Citizen's report",
+    'Ảnh của người dân': "Citizen's photos",
+    'Địa điểm': 'Place',
     'Giao phần việc': 'Assign the part',
     'Lưu người thực hiện': 'Save assignees',
   };

@@ -93,6 +93,37 @@
       href="https://www.openstreetmap.org/?mlat=${report.latitude}&mlon=${report.longitude}#map=18/${report.latitude}/${report.longitude}">
       ${t('Vị trí')}: ${Number(report.latitude).toFixed(5)}, ${Number(report.longitude).toFixed(5)}${acc}</a>`;
   }
+  /* What a part's officer needs from the parent, read-only (the parent itself stays closed to them), and the
+     citizen's report the task came from: its place and photos, through URLs that check this task. */
+  function contextHtml(task) {
+    const pc = task.parent_context;
+    const cr = task.citizen_report;
+    if (!pc && !cr) return '';
+    let html = '<section class="context">';
+    if (pc) {
+      html += `<h2>${t('Thuộc nhiệm vụ')}: ${esc(pc.title)}</h2>`;
+      if (pc.description) html += `<p class="note" style="white-space: pre-line">${esc(pc.description)}</p>`;
+      if (pc.directive) html += `<p class="meta">${t('Văn bản chỉ đạo')}: ${esc(pc.directive.number || '')} ${esc(pc.directive.title || '')}</p>`;
+    } else {
+      html += `<h2>${t('Phản ánh của người dân')}</h2>`;
+    }
+    if (cr) {
+      if (cr.address) html += `<p>${t('Địa điểm')}: ${esc(cr.address)}</p>`;
+      html += place(cr);
+      const photos = (cr.photos || []).map((p) => ({ ...p, filename: t('Ảnh của người dân') }));
+      if (photos.length) html += `<p class="photo-label">${t('Ảnh của người dân')}</p><div class="photos citizen">${photosHtml(photos)}</div>`;
+    }
+    return html + '</section>';
+  }
+  /* A part on its parent's approval card: who did it, and their latest report with its photos. */
+  function partHtml(p) {
+    const r = p.latest_report;
+    return `<li class="part" data-part="${p.id}"><b>${esc(p.title)}</b>
+      <span class="meta">${stateLabel(p.state)} · ${p.state === 'done' ? 100 : (p.progress_percent || 0)}% · ${esc((p.assignees || []).join(', '))}</span>
+      ${r ? `<span class="meta">${t('Báo cáo mới nhất')}: ${date(r.captured_at)} · ${esc(r.author)}</span>
+        ${r.note ? `<p class="note">${esc(r.note)}</p>` : ''}<div class="photos after">${photosHtml((r.attachments || []).slice(0, 6))}</div>`
+        : `<p class="empty">${t('Chưa có báo cáo')}</p>`}</li>`;
+  }
   function outboxLine(item) {
     const state = !DH.outbox.isWaiting(item) && item.outcome
       ? `<span class="refused">${t(item.outcome === 'refused' ? 'Bị từ chối' : 'Lỗi')}: ${esc(errorMessage(item))}</span>`
@@ -148,7 +179,7 @@
         <dt>${t('Người thực hiện')}</dt><dd>${(task.assignees || []).map((a) => esc(a.full_name)).join(', ') || '—'}</dd>
         ${task.directive ? `<dt>${t('Văn bản chỉ đạo')}</dt><dd>${esc(task.directive.number || '')} ${esc(task.directive.summary || task.directive.title || '')}</dd>` : ''}
       </dl>
-      ${task.description ? `<h2>${t('Mô tả')}</h2><p>${esc(task.description)}</p>` : ''}`;
+      ${task.description ? `<h2>${t('Mô tả')}</h2><p>${esc(task.description)}</p>` : ''}${contextHtml(task)}`;
     if (mine.length) html += `<h2>${t('Đang chờ gửi')}</h2><ul class="outbox">${mine.map(outboxLine).join('')}</ul>`;
     html += '<div class="actions">';
     if (task.can_report && !['done', 'cancelled'].includes(task.state)) {
@@ -173,7 +204,8 @@
     if ((task.subtasks || []).length) {
       html += `<h2>${t('Các phần việc')}</h2><ul class="cards">` + task.subtasks.map((s) => `<li><a class="card u-${esc(s.urgency)}"
         href="#/task/${s.id}" data-subtask="${s.id}"><span class="title">${esc(s.title)}</span>
-        <span class="meta">${t('Hạn xử lý')}: ${date(s.deadline)} · ${stateLabel(s.state)} · ${s.progress_percent || 0}%</span></a></li>`).join('') + '</ul>';
+        <span class="meta">${t('Hạn xử lý')}: ${date(s.deadline)} · ${stateLabel(s.state)} · ${s.progress_percent || 0}%</span>
+        ${(s.assignees || []).length ? `<span class="meta">${t('Người thực hiện')}: ${esc(s.assignees.join(', '))}</span>` : ''}</a></li>`).join('') + '</ul>';
     }
     const reports = task.progress_reports || [];
     html += `<h2>${t('Báo cáo tiến độ')}</h2>`;
@@ -337,7 +369,9 @@
         ${task.submitted_by ? `<p class="meta">${t('Người gửi')}: ${esc(task.submitted_by)}</p>` : ''}
         ${task.submit_note ? `<p class="note submit-note">${esc(task.submit_note)}</p>` : ''}
         ${report ? `<div class="latest-report"><span class="meta">${t('Báo cáo mới nhất')}: ${date(report.captured_at)} · ${esc(report.author)}${report.percent != null ? ` · ${report.percent}%` : ''}</span>
-          ${report.note ? `<p class="note">${esc(report.note)}</p>` : ''}${place(report)}</div>` : `<p class="empty">${t('Chưa có báo cáo')}</p>`}
+          ${report.note ? `<p class="note">${esc(report.note)}</p>` : ''}${place(report)}</div>`
+          : (task.parts || []).length ? '' : `<p class="empty">${t('Chưa có báo cáo')}</p>`}
+        ${(task.parts || []).length ? `<p class="photo-label">${t('Các phần việc')}</p><ul class="parts">${task.parts.map(partHtml).join('')}</ul>` : ''}
         ${before.length ? `<p class="photo-label">${t('Ảnh trước')}</p><div class="photos before">${photosHtml(before.slice(0, 4))}</div>`
           : report && !Array.isArray(task.before_photos) ? `<button type="button" class="link" data-before="${task.id}">${t('Xem ảnh trước')}</button>` : ''}
         ${after.length ? `<p class="photo-label">${t(before.length ? 'Ảnh sau' : 'Ảnh minh chứng')}</p><div class="photos after">${photosHtml(after.slice(0, 6))}</div>` : ''}
