@@ -276,7 +276,9 @@ def due_report_reminders(
             if days < 1:
                 continue
         scope = report.scope_path
-        recipients = {p.id for p in receptionists if scope is None or scope.startswith(p.unit_path)}
+        # A receptionist sits in the one-stop desk, not at the root: she answers for her whole jurisdiction.
+        recipients = {p.id for p in receptionists
+                      if scope is None or scope.startswith("/" + p.unit_path.strip("/").split("/")[0] + "/")}
         if report.unit_path:
             recipients |= {p.id for p in _unit_heads(report.unit_path, people)}
         for person_id in sorted(recipients):
