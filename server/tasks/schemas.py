@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import msgspec
+
+AttachmentId = Annotated[int, msgspec.Meta(gt=0, le=2**31 - 1)]
 
 
 class TaskCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -35,7 +38,7 @@ class TransitionBody(msgspec.Struct, forbid_unknown_fields=True):
     expected_version: int | None = None
     captured_at: dt.datetime | None = None
     # On approval of a citizen's task: the evidence photos (attachment ids) to publish; None: the submission's.
-    public_photo_ids: list[int] | None = None
+    public_photo_ids: Annotated[list[AttachmentId], msgspec.Meta(max_length=100)] | None = None
 
 
 class AssigneesBody(msgspec.Struct, forbid_unknown_fields=True):

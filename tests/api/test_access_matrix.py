@@ -83,6 +83,7 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "GET /api/v1/tasks": {"-": signed_in(200)},
     "POST /api/v1/tasks": {"-": only(201, "leader", "unit_head")},
     "GET /api/v1/tasks/{task_id}": task_route(SEE_OWN, SEE_SIBLING, SEE_COORDINATED),
+    "GET /api/v1/tasks/{task_id}/citizen-photos/{photo_id}/{size}": task_route(SEE_OWN, SEE_SIBLING, SEE_COORDINATED),
     # Managing assignees: leaders and unit heads over their subtree; the assigned officer sees it but may not.
     "POST /api/v1/tasks/{task_id}/assignees": task_route(
         {**SEE_OWN, "officer": 403}, SEE_SIBLING, head_refused(SEE_COORDINATED)

@@ -174,6 +174,20 @@ async def _task(w: World, actor: str, variant: str) -> Call:
     return Call("GET", f"/api/v1/tasks/{task['id']}", w.client(actor))
 
 
+@builds("GET /api/v1/tasks/{task_id}/citizen-photos/{photo_id}/{size}")
+async def _citizen_photo(w: World, actor: str, variant: str) -> Call:
+    """A photo of the citizen's report the task was made from: seen by whoever sees the task."""
+    from server.reports.tables import ReportPhoto
+    from server.tasks.tables import Task
+    from tests.unit.reports.helpers import make_category, make_report
+
+    task = await w.task(variant, shareable=False)
+    report = await make_report(await make_category(w.j))
+    photo = await ReportPhoto.select(ReportPhoto.id).where(ReportPhoto.report == report["id"]).first()
+    await Task.update({Task.source: "citizen_report", Task.source_ref: report["code"]}).where(Task.id == task["id"])
+    return Call("GET", f"/api/v1/tasks/{task['id']}/citizen-photos/{photo['id']}/thumb", w.client(actor))
+
+
 def _task_write(suffix: str, body: Callable[[World, str, dict[str, Any]], dict[str, Any]]) -> None:
     route = f"POST /api/v1/tasks/{{task_id}}/{suffix}"
 
