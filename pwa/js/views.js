@@ -51,6 +51,11 @@
     if (!tasks.length) {
       html += `<p class="empty">${t(synced ? 'Không có nhiệm vụ nào' : 'Chưa có dữ liệu trên máy. Hãy mở ứng dụng khi có mạng.')}</p>`;
     }
+    // The receptionist's work is the desk's triage queue, not tasks: the app points there instead of a dead end.
+    const me = await DH.db.meta.get('me');
+    if (me && me.role === 'receptionist') {
+      html += `<p data-triage-link><a class="button primary" href="/reports/triage">${t('Mở hàng đợi tiếp nhận phản ánh')}</a></p>`;
+    }
     html += '<nav class="counts" aria-label="' + esc(t('Nhiệm vụ')) + '">';
     for (const [key, label] of URGENCY) {
       const n = tasks.filter((task) => task.urgency === key).length;
