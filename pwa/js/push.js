@@ -14,6 +14,8 @@
     escalate_head: 'Đơn vị có nhiệm vụ quá hạn', escalate_leader: 'Nhiệm vụ quá hạn báo lãnh đạo',
     extension_requested: 'Đề nghị gia hạn', extension_approved: 'Gia hạn được chấp thuận',
     extension_rejected: 'Gia hạn không được chấp thuận', comment: 'Ý kiến mới', digest: 'Tóm tắt công việc hằng ngày',
+    report_routed: 'Phản ánh chuyển đến đơn vị', report_due_soon: 'Phản ánh sắp đến hạn trả lời',
+    report_due_today: 'Phản ánh đến hạn trả lời hôm nay', report_overdue: 'Phản ánh quá hạn trả lời',
   };
   function main() { return g.document.getElementById('main'); }
 
@@ -99,7 +101,7 @@
       <section class="panel"><h2>${t('Nhận thông báo khi')}</h2>
         ${settings ? `<form id="push-settings">
           ${kinds.map((k) => `<label class="check"><input type="checkbox" name="kind" value="${esc(k)}" ${enabled.has(k) ? 'checked' : ''}>
-            <span>${esc(t(KINDS[k] || k))}</span></label>`).join('')}
+            <span>${esc(t(KINDS[k] || 'Thông báo khác'))}</span></label>`).join('')}
           <label class="check"><input type="checkbox" id="quiet" ${settings.quiet_hours ? 'checked' : ''}>
             <span>${t('Không làm phiền từ 21:00 đến 07:00')}</span></label>
           <p id="settings-state" role="status"></p></form>`
