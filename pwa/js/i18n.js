@@ -51,6 +51,7 @@
     'Lịch sử': 'History',
     'Mô tả': 'Description',
     'Không có nhiệm vụ nào': 'No tasks',
+    'Mở hàng đợi tiếp nhận phản ánh': 'Open the queue of reports to accept',
     'Duyệt': 'Approvals',
     'Không có nhiệm vụ chờ duyệt': 'Nothing awaiting approval',
     'Lý do trả lại': 'Reason for returning',
