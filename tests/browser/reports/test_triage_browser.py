@@ -41,6 +41,14 @@ async def test_receptionist_triages_a_morning(new_context, viewport) -> None:  #
     assert widths[0] <= widths[1], f"no sideways scrolling: {widths}"
     await page.screenshot(path=str(SHOTS / f"triage-{name}.png"), full_page=True)
 
+    # The report's own page has the same actions, the reporter's contact, the photos and the map.
+    await page.goto(f"/reports/triage/{spam[0]['id']}")
+    own = page.locator(f"#report-{spam[0]['id']}")
+    assert await own.get_by_role("button", name="Tiếp nhận").is_visible()
+    assert await own.get_by_text(spam[0]["phone"]).count() == 1
+    await page.screenshot(path=str(SHOTS / f"report-{name}.png"), full_page=True)
+    await page.goto(queue)
+
     # 1. Accept by rule: the unit is named before the tap.
     card = page.locator(f"#report-{original['id']}")
     assert j.dept.name in await card.locator(".rule").inner_text()
@@ -73,3 +81,13 @@ async def test_receptionist_triages_a_morning(new_context, viewport) -> None:  #
     assert "Không có phản ánh mới" in await page.inner_text("main")
     assert "category=" in page.url, "the queue keeps its filter after each decision"
     await page.screenshot(path=str(SHOTS / f"triage-{name}-done.png"), full_page=True)
+
+
+async def test_leader_lands_on_approvals_and_figures(new_context) -> None:  # type: ignore[no-untyped-def]
+    j = await make_jurisdiction()
+    context = await new_context(viewport=PHONE)
+    page = await sign_in(context, j.leader, "/home")
+    assert await page.locator("#approvals-total").inner_text() == "0"
+    assert await page.locator("#home-figures").is_visible()
+    assert await page.locator("nav.main a[href='/approvals']").is_visible()
+    await page.screenshot(path=str(SHOTS / "home-leader-phone.png"), full_page=True)
