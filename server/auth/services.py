@@ -8,8 +8,9 @@ Three keys per attempt, so that a stranger slows himself and not the owner:
 - (username, address): `PER_SOURCE_LIMIT` attempts a window; a stranger's guesses lock only his own address;
 - username: a higher ceiling, `PER_PERSON_LIMIT`, against guesses spread over many addresses;
 - address: `PER_ADDRESS_LIMIT`, against one address trying many usernames.
-A correct password resets the (username, address) key. The address is the peer's, or the one a trusted proxy
-names (server.lib.middleware.proxy_middleware, TRUSTED_PROXIES).
+A correct password resets the (username, address) key and gives back its attempt to the other two, so that
+only failures add up there (an office behind one address signs in all day). The address is the peer's, or
+the one a trusted proxy names (server.lib.middleware.proxy_middleware, TRUSTED_PROXIES).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from server.people.tables import LoginThrottle, Person
 WINDOW_SECONDS = 15 * 60
 PER_SOURCE_LIMIT = 5
 PER_PERSON_LIMIT = 30
-PER_ADDRESS_LIMIT = 60
+PER_ADDRESS_LIMIT = 100
 
 
 class TooManyAttempts(DomainError):
@@ -53,32 +54,42 @@ async def _forget(key: str) -> None:
     await LoginThrottle.delete().where(LoginThrottle.key == key[:320])
 
 
+async def _give_back(key: str) -> None:
+    await LoginThrottle.update({LoginThrottle.attempts: LoginThrottle.attempts - 1}).where(
+        (LoginThrottle.key == key[:320]) & (LoginThrottle.attempts > 0)
+    )
+
+
 async def _sweep(now: int) -> None:
     """Rows of past windows are worthless; one attempt in a hundred clears them (an index on window_ends)."""
     if random.random() < 0.01:
         await LoginThrottle.delete().where(LoginThrottle.window_ends <= now)
 
 
-async def _reserve_attempt(username: str, address: str) -> str:
-    """Count this attempt; refuse it, unchecked, when a limit is passed. Returns the per-source key."""
+def _keys(username: str, address: str) -> tuple[str, str, str]:
+    return f"s:{username}@{address}", f"p:{username}", f"a:{address}"
+
+
+async def _reserve_attempt(username: str, address: str) -> None:
+    """Count this attempt; refuse it, unchecked, when a limit is passed."""
     now = int(time.time())
-    source_key = f"s:{username}@{address}"
+    source_key, person_key, address_key = _keys(username, address)
     locked = TooManyAttempts(
         "login_locked", "Đăng nhập sai quá nhiều lần; hãy thử lại sau 15 phút", retry_after=WINDOW_SECONDS
     )
     if await _count(source_key, now) > PER_SOURCE_LIMIT:
         raise locked
-    if await _count(f"p:{username}", now) > PER_PERSON_LIMIT:
+    if await _count(person_key, now) > PER_PERSON_LIMIT:
         raise locked
-    if await _count(f"a:{address}", now) > PER_ADDRESS_LIMIT:
+    if await _count(address_key, now) > PER_ADDRESS_LIMIT:
         raise locked
     await _sweep(now)
-    return source_key
 
 
 async def authenticate(username: str, password: str, address: str) -> Actor:
     username = (username or "").strip().lower()[:64]
-    source_key = await _reserve_attempt(username, address or "unknown")
+    address = address or "unknown"
+    await _reserve_attempt(username, address)
     row = (
         await Person.select(Person.id, Person.password_hash, Person.active).where(Person.username == username).first()
         if username
@@ -88,7 +99,10 @@ async def authenticate(username: str, password: str, address: str) -> Actor:
     ok = await asyncio.to_thread(verify_password, row["password_hash"] if row else None, password or "")
     if not ok or row is None or not row["active"]:
         raise Unauthenticated("login_failed", "Tên đăng nhập hoặc mật khẩu không đúng")
+    source_key, person_key, address_key = _keys(username, address)
     await _forget(source_key)
+    await _give_back(person_key)
+    await _give_back(address_key)
     if needs_rehash(row["password_hash"]):
         new_hash = await asyncio.to_thread(hash_password, password)
         await Person.update({Person.password_hash: new_hash}).where(Person.id == row["id"])

@@ -105,3 +105,10 @@ async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
         assert len(counted_checks) == auth.PER_SOURCE_LIMIT
         other = {**API_HEADERS, "X-Forwarded-For": "203.0.113.8"}
         assert await login(proxy, j.head.username, PASSWORD, headers=other) == 200
+
+
+async def test_signing_in_often_does_not_meet_the_per_person_ceiling(app: Any, j: Any) -> None:
+    """Only failures add up towards it: an officer who signs in on many phones and desks is never locked."""
+    for _n in range(auth.PER_PERSON_LIMIT + 2):
+        async with client_at(app, client_address()[0]) as desk:
+            assert await login(desk, j.receptionist.username, PASSWORD) == 200
