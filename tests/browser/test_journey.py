@@ -119,7 +119,8 @@ async def test_directive_to_done_through_the_desk(j, open_as) -> None:
     assert steps == [
         "Tạo nhiệm vụ", "Giao việc",                       # the leader assigns
         "Tạo nhiệm vụ", "Giao việc",                       # the head splits off a part
-        "Bắt đầu thực hiện", "Báo cáo tiến độ", "Gửi kết quả", "Duyệt hoàn thành",  # the part, start to end
+        "Bắt đầu thực hiện", "Bắt đầu thực hiện",          # the part starts, and with it the task (issue 10)
+        "Báo cáo tiến độ", "Gửi kết quả", "Duyệt hoàn thành",  # the part, to its end
         "Gửi kết quả", "Trả lại", "Gửi kết quả", "Duyệt hoàn thành",               # the task's result
     ], steps
     timeline = phone.locator(".timeline")
