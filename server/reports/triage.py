@@ -75,7 +75,9 @@ def _where(flt: QueueFilter) -> Any:
     if flt.category_id:
         where &= Report.category == flt.category_id
     if flt.age == "today":
-        where &= Report.received_at >= dt.datetime.combine(clock.today_vn(), dt.time(), tzinfo=clock.VN_TZ)
+        # In UTC, as stored: SQLite compares the timestamps as text.
+        where &= Report.received_at >= dt.datetime.combine(clock.today_vn(), dt.time(), tzinfo=clock.VN_TZ).astimezone(
+            dt.UTC)
     elif flt.age:
         where &= Report.received_at <= clock.now() - dt.timedelta(days=int(flt.age))
     return where

@@ -121,6 +121,8 @@ async def test_queue_pages_filters_and_names_the_rules_unit(client_for: Any, j: 
     assert j.other_dept.name in _article(only_roads.text, road["id"])
     waiting = await client.get("/reports/triage", params={**mine, "age": "3"})
     assert waiting.text.count('class="card triage-item"') == 1 and made[0]["code"] in waiting.text
+    today = await client.get("/reports/triage", params={**mine, "age": "today", "order": "newest"})
+    assert made[0]["code"] not in today.text and made[26]["code"] in today.text
     # A thumbnail and a map per report, and the page is small.
     item = _article(first.text, made[1]["id"])
     assert "-thumb.webp" in item and "tile.openstreetmap.org/16/" in item
@@ -259,3 +261,19 @@ async def test_new_reports_reach_the_receptionists_inbox_grouped(client_for: Any
     await notify_waiting(later + dt.timedelta(minutes=5))  # nothing new: no notice
     assert len([n for n in (await inbox(j.receptionist.id))["items"] if n["kind"] == WAITING_KIND]) == len(items)
     assert not [n for n in (await inbox(j.officer.id))["items"] if n["kind"] == WAITING_KIND]
+
+
+async def test_routing_stays_inside_the_jurisdiction(client_for: Any, j: Any) -> None:
+    from tests.factories import make_jurisdiction
+
+    elsewhere = await make_jurisdiction()
+    category = await make_category(j)
+    report = await make_report(category)
+    client = await client_for(j.receptionist, headers={})
+    token = await _token(client)
+    page = await client.get(f"/reports/triage/{report['id']}")
+    assert j.dept.name in page.text and f'value="{elsewhere.dept.id}"' not in page.text
+    refused = await client.post(f"/reports/triage/{report['id']}/accept", data={
+        "_csrf_token": token, "unit": str(elsewhere.dept.id), "back": f"/reports/triage/{report['id']}"})
+    assert refused.status_code == 422 and "nằm ngoài phạm vi" in refused.text
+    assert (await Report.select(Report.status).where(Report.id == report["id"]).first())["status"] == "new"
