@@ -33,7 +33,8 @@ async def on_parts_done(task_id: int, action: str) -> None:
             i18n.gettext_in(locale, PARTS_DONE_BODY), link=task_link(task_id), task_id=task_id,
             dedupe_key=f"parts_done:{task_id}:{done}:{person_id}", push_as="submitted",
             mail_context={"task_title": task["title"], "unit_name": task["lead_unit.name"], "deadline": "",
-                          "note": i18n.gettext_in(locale, PARTS_DONE_BODY), "report_code": task.get("source_ref") or ""},
+                          "note": i18n.gettext_in(locale, PARTS_DONE_BODY),
+                          "report_code": task.get("source_ref") or ""},
         )
 
 

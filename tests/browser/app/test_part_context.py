@@ -18,6 +18,8 @@ from tests.browser.conftest import PHONE
 from tests.unit.reports.helpers import make_category, make_report
 
 SHOTS = Path("/tmp/shots")
+SHOTS.mkdir(parents=True, exist_ok=True)
+OSM_POINT = re.compile(r"openstreetmap\.org/\?mlat=10\.7531&mlon=106\.6702")
 
 
 @pytest.fixture(autouse=True)
@@ -39,13 +41,12 @@ async def test_the_parts_officer_sees_the_parents_place_and_photo(j, phone, open
     parent_id = (await accept(j.leader, report["id"]))["task_id"]
     part = await create_task(j.head, title="Cưa và dọn cây đổ", lead_unit_id=j.dept_sub.id, parent_id=parent_id,
                              assignee_ids=[j.officer.id])
-    SHOTS.mkdir(parents=True, exist_ok=True)
 
     page = await open_app(await phone(j.officer), f"/app/#/task/{part['id']}")
     context = page.locator("section.context")
     await expect(context).to_contain_text("Cây đổ chắn ngang đường liên thôn")
     await expect(context).to_contain_text("Ấp Mỹ Thuận 1")
-    await expect(context.locator("a.place")).to_have_attribute("href", re.compile(r"openstreetmap\.org/\?mlat=10\.7531&mlon=106\.6702"))
+    await expect(context.locator("a.place")).to_have_attribute("href", OSM_POINT)
     await _photo_loaded(page, "section.context .photos img")
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the part's screen is {width} px wide on a {PHONE['width']} px phone"
