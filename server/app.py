@@ -27,6 +27,7 @@ from server.dashboard import dashboard_router
 from server.desk import desk_router
 from server.lib import i18n
 from server.lib.db import close_pool, database_state, prepare_database, start_pool
+from server.lib.errors import document_error_body
 from server.lib.middleware import locale_middleware, proxy_middleware, security_headers
 from server.lib.responses import EXCEPTION_HANDLERS
 from server.lib.wire import wire_middleware
@@ -91,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await close_pool()
 
     template_dirs = [SERVER_DIR / "templates", PROJECT_ROOT / "citizen_portal" / "templates"]
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             api_router(),
@@ -128,4 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    # The schema documents the error body the handlers really send (built now, before anyone asks for it).
+    document_error_body(app.openapi_schema)
+    return app
 
