@@ -453,10 +453,12 @@ async def holders(task_ids: list[int]) -> dict[int, list[str]]:
         return {}
     placeholders = ", ".join("{}" for _ in task_ids)
     rows = await Task.raw(
-        "SELECT ta.task AS task, p.full_name AS name FROM task_assignees ta JOIN people p ON p.id = ta.person"
-        f" WHERE ta.task IN ({placeholders}) AND ta.removed_at IS NULL ORDER BY ta.task, ta.is_main DESC, p.full_name",
+        "SELECT ta.task AS task, ta.is_main AS is_main, p.full_name AS name FROM task_assignees ta"
+        f" JOIN people p ON p.id = ta.person WHERE ta.task IN ({placeholders}) AND ta.removed_at IS NULL",
         *task_ids,
     )
+    # The main assignee first, then by given name in Vietnamese collation, as every list of people.
+    rows.sort(key=lambda row: (row["task"], not row["is_main"], person_sort_key(row["name"])))
     result: dict[int, list[str]] = {}
     for row in rows:
         names = result.setdefault(row["task"], [])
