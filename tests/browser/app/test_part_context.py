@@ -4,6 +4,7 @@ address, a map link and the citizen's photo (its stripped copy, loaded through t
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,9 +31,15 @@ def _patient_expectations() -> Iterator[None]:
 
 
 async def _photo_loaded(page: Page, selector: str) -> None:
-    await page.wait_for_function(
-        "s => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth > 0; }", arg=selector
-    )
+    """The image decoded (not a broken icon). Polled through evaluate: the pages' CSP forbids the string eval
+    that wait_for_function relies on."""
+    image = page.locator(selector).first
+    await expect(image).to_be_visible()
+    for _ in range(150):
+        if await image.evaluate("i => i.complete && i.naturalWidth > 0"):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{selector} never loaded")
 
 
 async def test_the_parts_officer_sees_the_parents_place_and_photo(j, phone, open_as) -> None:  # type: ignore[no-untyped-def]
