@@ -153,6 +153,7 @@
     'Phản ánh của người dân': "Citizen's report",
     'Ảnh của người dân': "Citizen's photos",
     'Địa điểm': 'Place',
+    'Ảnh sau công khai cho người dân': 'After photos published to the citizen',
     'Giao phần việc': 'Assign the part',
     'Lưu người thực hiện': 'Save assignees',
   };

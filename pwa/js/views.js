@@ -376,7 +376,10 @@
         ${report ? `<div class="latest-report"><span class="meta">${t('Báo cáo mới nhất')}: ${date(report.captured_at)} · ${esc(report.author)}${report.percent != null ? ` · ${report.percent}%` : ''}</span>
           ${report.note ? `<p class="note">${esc(report.note)}</p>` : ''}${place(report)}</div>`
           : (task.parts || []).length ? '' : `<p class="empty">${t('Chưa có báo cáo')}</p>`}
-        ${(task.parts || []).length ? `<p class="photo-label">${t('Các phần việc')}</p><ul class="parts">${task.parts.map(partHtml).join('')}</ul>` : ''}
+        ${(task.parts || []).length ? `<p class="photo-label">${t('Các phần việc')}</p><ul class="parts" style="list-style: none; padding: 0">${task.parts.map(partHtml).join('')}</ul>` : ''}
+        ${(task.public_photo_candidates || []).length && !done ? `<fieldset class="public-photos"><legend>${t('Ảnh sau công khai cho người dân')}</legend>
+          ${task.public_photo_candidates.map((p) => `<label style="display: inline-flex; flex-direction: column; align-items: center; margin: 4px"><img class="thumb" alt="${esc(p.filename)}" loading="lazy" src="${esc(p.thumb_url)}">
+          <input type="checkbox" data-public-photo="${p.id}"${p.default ? ' checked' : ''}></label>`).join('')}</fieldset>` : ''}
         ${before.length ? `<p class="photo-label">${t('Ảnh trước')}</p><div class="photos before">${photosHtml(before.slice(0, 4))}</div>`
           : report && !Array.isArray(task.before_photos) ? `<button type="button" class="link" data-before="${task.id}">${t('Xem ảnh trước')}</button>` : ''}
         ${after.length ? `<p class="photo-label">${t(before.length ? 'Ảnh sau' : 'Ảnh minh chứng')}</p><div class="photos after">${photosHtml(after.slice(0, 6))}</div>` : ''}
@@ -396,14 +399,19 @@
     html += '</ul>';
     set(html);
     const decide = async (task, action, reason) => {
+      // The citizen's "after" photos, as ticked on the card (none offered: the server takes the submission's).
+      const picks = [...main().querySelectorAll(`.approval[data-task-id="${task.id}"] [data-public-photo]`)];
+      const chosen = action === 'approve' && picks.length
+        ? { public_photo_ids: picks.filter((b) => b.checked).map((b) => Number(b.dataset.publicPhoto)) } : {};
       // Held for a few seconds with "Hoàn tác" at the foot of the screen (undo.js), then sent like any change.
       await DH.undo.hold('transition', task.id, {
         action, note: '', reason: reason || '', expected_version: task.version, captured_at: new Date().toISOString(),
+        ...chosen,
       }, { label: task.title }, action === 'approve' ? 'Đã duyệt' : 'Đã trả lại', () => DH.app.redraw('#/approvals'));
       // Only this card changes: the others keep whatever the leader has opened on them.
       const card = main().querySelector(`.approval[data-task-id="${task.id}"]`);
       if (card) {
-        card.querySelectorAll('.actions, .return-reasons').forEach((el) => el.remove());
+        card.querySelectorAll('.actions, .return-reasons, .public-photos').forEach((el) => el.remove());
         const decidedLine = g.document.createElement('p');
         decidedLine.className = 'decided';
         decidedLine.textContent = t(action === 'approve' ? 'Đã duyệt' : 'Đã trả lại');
