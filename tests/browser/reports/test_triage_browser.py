@@ -16,9 +16,13 @@ pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots")
 
 
+@pytest.fixture(autouse=True)
+def _shots_dir() -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
 async def test_receptionist_triages_a_morning(new_context, viewport) -> None:  # type: ignore[no-untyped-def]
-    SHOTS.mkdir(parents=True, exist_ok=True)
     name = "desk" if viewport is DESK else "phone"
     j = await make_jurisdiction()
     category = await make_category(j, unit=j.dept, name="Chiếu sáng công cộng")
