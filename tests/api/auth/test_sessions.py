@@ -3,12 +3,17 @@ keep, and a password, role or active change that ends the person's other session
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from server.app import create_app
 from server.settings import get_settings
 from tests.api.conftest import API_HEADERS
 from tests.factories import PASSWORD, client_address, make_person
@@ -138,3 +143,63 @@ async def test_changing_your_own_password_keeps_this_session_and_ends_the_others
     assert here.cookies.get(COOKIE) != old_id  # a new id for the changed privilege
     assert (await here.get("/api/v1/auth/me")).status_code == 200
     assert (await elsewhere.get("/api/v1/auth/me")).status_code == 401
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
+    """The app with its sessions in Redis (several processes), under key names of this run's own."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail(f"Redis does not answer at {REDIS_URL}, and REQUIRE_REDIS is set")
+        pytest.skip(f"Redis does not answer at {REDIS_URL}")
+    prefix = f"dieuhanh-test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("REDIS_PREFIX", prefix)
+    get_settings.cache_clear()
+    try:
+        yield create_app(), prefix
+    finally:
+        monkeypatch.delenv("REDIS_URL")
+        get_settings.cache_clear()
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(match=f"{prefix}*", count=500):
+            client.delete(key)
+
+
+def redis_session_keys(prefix: str) -> set[bytes]:
+    import redis
+
+    return set(redis.Redis.from_url(REDIS_URL).scan_iter(match=f"{prefix}*sessions*", count=500))
+
+
+async def test_sessions_in_redis_rotate_end_and_are_not_made_for_nothing(redis_app: tuple[Any, str], j: Any) -> None:
+    app, prefix = redis_app
+    async with fresh_client(app) as anonymous:
+        for path in ("/health", "/login", "/portal", "/static/desk.css", "/app/"):
+            assert (await anonymous.get(path)).status_code < 500
+    assert redis_session_keys(prefix) == set()
+
+    async with fresh_client(app, headers=API_HEADERS) as phone, fresh_client(app, headers=API_HEADERS) as desk:
+        phone.cookies.set(COOKIE, "d" * 64, domain="testserver.local")
+        assert (await sign_in(phone, j.officer.username)).status_code == 200
+        assert phone.cookies.get(COOKIE) != "d" * 64
+        assert (await sign_in(desk, j.officer.username)).status_code == 200
+        first_desk_id = desk.cookies.get(COOKIE)
+        assert (await sign_in(desk, j.officer.username)).status_code == 200  # again: a new id, the old one gone
+        assert desk.cookies.get(COOKIE) != first_desk_id
+        assert not await session_works(app, first_desk_id)
+        assert len(redis_session_keys(prefix)) == 2
+
+        async with fresh_client(app, headers=API_HEADERS) as admin:
+            assert (await sign_in(admin, j.admin.username)).status_code == 200
+            changed = await admin.patch(f"/api/v1/people/{j.officer.id}", json={"password": "mat-khau-redis-moi"})
+            assert changed.status_code == 200, changed.text
+        assert (await phone.get("/api/v1/auth/me")).status_code == 401
+        assert (await desk.get("/api/v1/auth/me")).status_code == 401
