@@ -20,6 +20,8 @@ async def read_report_form(request: Request) -> tuple[dict[str, str], list[bytes
     form = await request.form()
     values = {name: (form.get(name) or "") for name in FIELDS}
     values = {name: value.strip() if isinstance(value, str) else "" for name, value in values.items()}
+    if any("\x00" in value for value in values.values()):  # PostgreSQL's text cannot store a NUL
+        raise Invalid("invalid_input", "Dữ liệu gửi lên không hợp lệ")
     photos: list[bytes] = []
     uploads = [item for item in form.getall("photos") if isinstance(item, UploadFile)] if "photos" in form else []
     if len(uploads) > MAX_PHOTOS:

@@ -58,6 +58,9 @@ def parse_iso(value: str | None, name: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise Open311Error(400, f"{name} must be an ISO 8601 date and time") from None
+    # Years near 1 or 9999 overflow once a window or a time zone is applied to them.
+    if not clock.MIN_YEAR <= moment.year <= clock.MAX_YEAR:
+        raise Open311Error(400, f"{name} must be between the years {clock.MIN_YEAR} and {clock.MAX_YEAR}")
     return moment.replace(tzinfo=clock.VN_TZ) if moment.tzinfo is None else moment
 
 
@@ -277,7 +280,10 @@ def _params(request: Request, form: dict[str, Any] | None = None) -> dict[str, s
     for key, value in (form or {}).items():
         if isinstance(value, str):
             params[key] = value
-    return {k: v.strip() for k, v in params.items() if isinstance(v, str)}
+    cleaned = {k: v.strip() for k, v in params.items() if isinstance(v, str)}
+    if any("\x00" in key or "\x00" in value for key, value in cleaned.items()):
+        raise Open311Error(400, "a parameter holds a NUL character")  # PostgreSQL's text cannot store one
+    return cleaned
 
 
 class Open311Controller(Controller):
