@@ -188,37 +188,47 @@ async def follow_parent(actor: Actor, task_id: int) -> None:
 # ---------------------------------------------------------------- evidence and the public "after" photos
 
 
-async def _family(task_id: int) -> list[int]:
-    """The task and its parts, and theirs (a part may be split again), not cancelled ones."""
-    family, frontier = [task_id], [task_id]
-    while frontier and len(family) < MAX_PARTS:
-        rows = await Task.select(Task.id).where(
+async def _families(task_ids: list[int]) -> dict[int, int]:
+    """Each of the tasks, their parts and theirs (a part may be split again), not cancelled ones, mapped to the
+    task among `task_ids` they belong to: one query per level, whatever the number of tasks."""
+    root_of = {task_id: task_id for task_id in task_ids}
+    frontier = list(task_ids)
+    while frontier and len(root_of) < MAX_PARTS * max(1, len(task_ids)):
+        rows = await Task.select(Task.id, Task.parent).where(
             Task.parent.is_in(frontier) & (Task.state != TaskState.cancelled.value)
         )
-        frontier = [r["id"] for r in rows]
-        family += frontier
-    return family[:MAX_PARTS]
+        frontier = [r["id"] for r in rows if r["id"] not in root_of]
+        root_of.update({r["id"]: root_of[r["parent"]] for r in rows})
+    return root_of
 
 
-async def evidence_photos(task_id: int) -> list[dict[str, Any]]:
-    """The photos of the accepted progress reports of a task and its parts, oldest first, each marked
+async def evidence_photos_of(task_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """For each task, the photos of the accepted progress reports of it and its parts, oldest first, each marked
     `default` when it belongs to the approved submission: the latest report with photos of each of them."""
     from server.media.services import is_image, list_attachments
 
-    family = await _family(task_id)
+    if not task_ids:
+        return {}
+    root_of = await _families(task_ids)
     reports = await ProgressReport.select(ProgressReport.id, ProgressReport.task).where(
-        ProgressReport.task.is_in(family) & ProgressReport.refused_reason.is_null()
+        ProgressReport.task.is_in(list(root_of)) & ProgressReport.refused_reason.is_null()
     ).order_by(ProgressReport.id)
     task_of = {r["id"]: r["task"] for r in reports}
     photos = [a for a in await list_attachments("progress_report", list(task_of)) if is_image(a["content_type"])]
     latest_with_photos: dict[int, int] = {}
     for photo in photos:
-        latest_with_photos[task_of[photo["owner_id"]]] = max(
-            latest_with_photos.get(task_of[photo["owner_id"]], 0), photo["owner_id"]
-        )
+        task = task_of[photo["owner_id"]]
+        latest_with_photos[task] = max(latest_with_photos.get(task, 0), photo["owner_id"])
     defaults = set(latest_with_photos.values())
-    return [{**photo, "task_id": task_of[photo["owner_id"]], "default": photo["owner_id"] in defaults}
-            for photo in photos]
+    grouped: dict[int, list[dict[str, Any]]] = {task_id: [] for task_id in task_ids}
+    for photo in photos:
+        task = task_of[photo["owner_id"]]
+        grouped[root_of[task]].append({**photo, "task_id": task, "default": photo["owner_id"] in defaults})
+    return grouped
+
+
+async def evidence_photos(task_id: int) -> list[dict[str, Any]]:
+    return (await evidence_photos_of([task_id]))[task_id]
 
 
 async def check_public_choice(task_id: int, photo_ids: list[int]) -> list[int]:

@@ -1011,9 +1011,12 @@ async def _approval_context(ids: list[int], items: list[dict[str, Any]]) -> None
     for report in reports:
         if photos.get(report["id"]):
             first_with_photos.setdefault(report["task"], report)
-    from server.tasks.parts import REPORT_SOURCES, evidence_photos, parts_evidence
+    from server.tasks.parts import REPORT_SOURCES, evidence_photos_of, parts_evidence
 
     parts = await parts_evidence(ids)
+    candidates = await evidence_photos_of(
+        [item["id"] for item in items if item["source"] in REPORT_SOURCES and item["parent_id"] is None]
+    )
     parent_ids = sorted({item["parent_id"] for item in items if item["parent_id"]})
     parents = {row["id"]: row for row in await Task.select(Task.id, Task.title).where(Task.id.is_in(parent_ids))} \
         if parent_ids else {}
@@ -1033,8 +1036,7 @@ async def _approval_context(ids: list[int], items: list[dict[str, Any]]) -> None
         item["parent"] = parents.get(item["parent_id"])
         item["parts"] = parts.get(item["id"], [])
         # A citizen's answer: the approver picks its public "after" photos (by default the submission's).
-        item["public_photo_candidates"] = await evidence_photos(item["id"]) \
-            if item["source"] in REPORT_SOURCES and item["parent_id"] is None else []
+        item["public_photo_candidates"] = candidates.get(item["id"], [])
 
 
 async def approval_queue(actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
