@@ -15,10 +15,12 @@
 
   async function updateBadge() {
     const counts = await DH.outbox.counts();
+    // A decision in its undo window is not "waiting to send" yet: the undo bar speaks for it.
+    const waiting = counts.waiting - counts.held;
     const badge = doc.getElementById('badge');
-    badge.textContent = DH.i18n.waitingBadge(counts.waiting);
-    badge.dataset.count = String(counts.waiting);
-    badge.hidden = counts.waiting === 0 && counts.refused === 0;
+    badge.textContent = DH.i18n.waitingBadge(waiting);
+    badge.dataset.count = String(waiting);
+    badge.hidden = waiting === 0 && counts.refused === 0;
     badge.classList.toggle('has-refused', counts.refused > 0);
     doc.getElementById('offline').hidden = g.navigator.onLine;
   }

@@ -99,7 +99,9 @@ async def open_app(context: BrowserContext, path: str = "/app/") -> Page:
     page = await context.new_page()
     await page.goto(path)
     await page.wait_for_selector("body[data-started=yes]", state="attached")
-    await page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # Polled from here: wait_for_function's in-page polling evaluates a string, which the app's CSP (no
+    # 'unsafe-eval') refuses whenever the worker is not in control at the first look.
+    await eventually(lambda: page.evaluate("navigator.serviceWorker.controller !== null"), what="the service worker")
     return page
 
 

@@ -62,6 +62,7 @@ async def test_approve_can_be_undone_and_nothing_is_sent(phone: Any, j: Any) -> 
     bar = leader.locator("#undo-bar")
     await expect(bar).to_be_visible()
     await expect(bar).to_contain_text("Đã duyệt")
+    await expect(leader.locator("#badge")).to_be_hidden()  # not "waiting to send": the undo bar speaks for it
     await leader.screenshot(path=str(SHOTS / "undo-bar-390.png"))
     await bar.get_by_role("button", name="Hoàn tác").click()
     await expect(bar).to_be_hidden()
