@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.audit import services as audit
+from server.demo_reports import seed_portal_demo
 from server.directives.tables import Directive
 from server.holidays.services import WorkCalendar, ensure_holidays_seeded, load_calendar
 from server.lib import clock
@@ -1609,28 +1610,5 @@ async def seed_demo() -> dict[str, Any]:
     await ensure_holidays_seeded()
     builder = DemoBuilder(clock.now(), await load_calendar())
     result = await builder.write()
-    result["report_categories"] = await seed_portal_demo()
+    result["report_categories"] = await seed_portal_demo(VILLAGES, COMMUNE_CENTRE)
     return result
-
-
-DEMO_CATEGORIES = (
-    # code, name, target in working days, the unit that answers
-    ("ve-sinh-moi-truong", "Vệ sinh môi trường, rác thải", 5, "Tổ Tài nguyên - Môi trường"),
-    ("nuoc-sinh-hoat", "Nước sinh hoạt", 3, "Phòng Kinh tế"),
-    ("giao-thong", "Giao thông, đường sá, cầu cống", 7, "Tổ Địa chính - Xây dựng"),
-    ("trat-tu-xay-dung", "Trật tự xây dựng, lấn chiếm vỉa hè", 5, "Tổ Địa chính - Xây dựng"),
-    ("an-ninh-trat-tu", "An ninh trật tự", 2, "Công an xã"),
-)
-
-
-async def seed_portal_demo() -> int:
-    """The citizen portal's categories, each routed to the demo unit that answers it, and the Open311 key."""
-    from server.reports.admin import ensure_demo_open311_key
-    from server.reports.services import save_category
-
-    units = {row["name"]: row["id"] for row in await Unit.select(Unit.id, Unit.name)}
-    for order, (code, name, days, unit_name) in enumerate(DEMO_CATEGORIES):
-        await save_category(None, code=code, name=name, target_days=days, default_unit_id=units.get(unit_name),
-                            sort_order=order)
-    await ensure_demo_open311_key()
-    return len(DEMO_CATEGORIES)

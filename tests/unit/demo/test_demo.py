@@ -262,3 +262,30 @@ def test_verify_audit_names_the_first_tampered_entry(demo: Demo, tmp_path: Path)
     broken = _server(_env(tmp_path, AUDIT_KEY_FILE=str(demo.path.parent / "audit_key")), "verify-audit")
     assert broken.returncode == 1
     assert broken.stdout.startswith("BROKEN at entry #42:")
+
+
+def test_the_receptionist_finds_a_morning_of_reports_and_citizens_find_answers(db: sqlite3.Connection) -> None:
+    """A fresh `make run` is a commune's day: reports wait for triage with photos and a point, the same broken
+    pipe twice, spam already turned away, a voter petition; every citizen task has its report, and the
+    answered ones show their answer and an "after" photo."""
+    waiting = db.execute("SELECT * FROM reports WHERE status = 'new' AND kind = 'report'").fetchall()
+    assert len(waiting) >= 8
+    assert all(row["latitude"] is not None and row["category"] is not None for row in waiting)
+    photographed = {row[0] for row in db.execute(
+        "SELECT report FROM report_photos WHERE kind = 'before' AND public_sha256 <> '' AND thumb_sha256 <> ''")}
+    assert {row["id"] for row in waiting} <= photographed
+    pipes = [row for row in waiting if row["category"] == db.execute(
+        "SELECT id FROM report_categories WHERE code = 'nuoc-sinh-hoat'").fetchone()[0]]
+    assert any(abs(a["latitude"] - b["latitude"]) < 0.001 for a in pipes for b in pipes if a["id"] != b["id"])
+    assert db.execute("SELECT count(*) FROM reports WHERE kind = 'petition' AND status = 'new'").fetchone()[0] >= 1
+    [spam] = db.execute("SELECT * FROM reports WHERE status = 'rejected'").fetchall()
+    assert spam["reject_kind"] == "spam" and spam["public_reason"]
+    citizen_tasks = {row[0] for row in db.execute("SELECT source_ref FROM tasks WHERE source = 'citizen_report'")}
+    assert citizen_tasks == {row[0] for row in db.execute("SELECT code FROM reports WHERE task_id IS NOT NULL")}
+    resolved = db.execute("SELECT * FROM reports WHERE status = 'resolved'").fetchall()
+    assert resolved and all(row["public_answer"] and row["resolved_at"] for row in resolved)
+    with_after = {row[0] for row in db.execute(
+        "SELECT report FROM report_photos WHERE kind = 'after' AND public_sha256 <> ''")}
+    assert {row["id"] for row in resolved} <= with_after
+    # Every category is routed, so "Tiếp nhận" by rule names a unit for each waiting report.
+    assert db.execute("SELECT count(*) FROM report_categories WHERE default_unit IS NULL").fetchone()[0] == 0
