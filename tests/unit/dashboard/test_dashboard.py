@@ -45,7 +45,9 @@ async def test_the_seed_figure(world: World) -> None:
 
 async def test_unit_rows_sum_to_the_total_and_agree_with_kpi(world: World) -> None:
     board = await _board(world)
-    assert [row.id for row in board.units] == [world.j.dept.id, world.j.other_dept.id]
+    # Every unit under the committee has its row, the one-stop desk too (it leads no task): in Vietnamese order.
+    one_stop = world.j.extra["one_stop"]
+    assert [row.id for row in board.units] == [one_stop.id, world.j.dept.id, world.j.other_dept.id]
     assert board.own is not None and board.own.id == world.j.root.id
     summed = Figures()
     for row in [board.own, *board.units]:
@@ -53,7 +55,8 @@ async def test_unit_rows_sum_to_the_total_and_agree_with_kpi(world: World) -> No
             setattr(summed, b, getattr(summed, b) + getattr(row.figures, b))
     assert summed == board.totals
     for row in board.units:
-        path = {world.j.dept.id: world.j.dept.path, world.j.other_dept.id: world.j.other_dept.path}[row.id]
+        path = {world.j.dept.id: world.j.dept.path, world.j.other_dept.id: world.j.other_dept.path,
+                one_stop.id: one_stop.path}[row.id]
         assert row.figures == await kpi.figures(START, END, unit_path=path, today=TODAY)
     # The xlsx/print table: own row first, then the sub-units; they sum to the totals row.
     table = excel.unit_table_rows(board)
