@@ -625,9 +625,9 @@ async def test_a_nul_in_the_portal_form_or_an_open311_post_is_a_4xx(client_for: 
 
     category = await make_category(j)
     client = await client_for(None, headers={})
-    for field in ("description", "address", "name"):
-        response = await post_report(client, category["id"], phone="0911000778", **{field: "Ống nước\x00vỡ"})
-        assert response.status_code == 422, (field, response.status_code, response.text[:300])
+    for spoiled in ("description", "address", "name"):
+        response = await post_report(client, category["id"], phone="0911000778", **{spoiled: "Ống nước\x00vỡ"})
+        assert response.status_code == 422, (spoiled, response.status_code, response.text[:300])
     key = await admin.create_key(None, "Ứng dụng thử")
     for fmt in ("json", "xml"):
         response = await client.post(f"/open311/v2/requests.{fmt}", data={
