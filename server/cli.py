@@ -4,6 +4,9 @@
     seed-demo        migrate, then load the demo commune into an empty database
     create-admin     create an administrator (password from DIEUHANH_ADMIN_PASSWORD or a prompt)
     verify-audit     check the audit log's signed chain and its last checkpoint; write a new checkpoint
+    backup PATH      one archive of the database, the stored files, the mail sink (--with-secrets: the keys too)
+    restore PATH     restore an archive into an empty install (--force: replace), then migrate forwards
+    verify-backup PATH  check an archive's manifest and every file's SHA-256 without restoring it
     demo-logins      list the demo accounts and their password
     serve            run the web server (refused in production while demo accounts exist)
     run-dev          migrate, seed the demo when the database is empty, print the logins, serve
@@ -197,6 +200,80 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
+def _archive_summary(manifest: dict[str, Any]) -> str:
+    counts = manifest.get("counts") or {}
+    return (f"dieuhanh {manifest.get('app_version')}, {manifest.get('engine')}, made {manifest.get('created_at')}: "
+            f"{sum(counts.values())} rows in {len(counts)} tables, {counts.get('tasks', 0)} nhiệm vụ (tasks), "
+            f"{manifest.get('media_files', 0)} stored files, {manifest.get('mail_files', 0)} mail files"
+            f"{', secrets: ' + ', '.join(manifest['secrets']) if manifest.get('secrets') else ''}")
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.backup.archive import ArchiveError
+    from server.backup.services import create_backup, verify_backup
+
+    if args.verify:
+        return cmd_verify_backup(args)
+    try:
+        manifest = create_backup(Path(args.path), with_secrets=args.with_secrets)
+    except ArchiveError as error:
+        print(f"Sao lưu thất bại / Backup failed ({error.code}): {error.reason}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Đã sao lưu / Backed up to {args.path} in {manifest['seconds']} s: {_archive_summary(manifest)}")
+    if not manifest.get("secrets"):
+        print("Khóa bí mật không có trong bản sao lưu: hãy giữ riêng DATA_DIR/audit_key. / The archive holds no "
+              "secrets: keep DATA_DIR/audit_key (and SECRET_KEY) safe apart from it.")
+    if args.check:
+        verify_backup(Path(args.path))
+        print("Kiểm tra bản sao lưu: OK / Archive verified: OK")
+    return EXIT_OK
+
+
+def cmd_verify_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.backup.archive import ArchiveError
+    from server.backup.services import verify_backup
+
+    try:
+        manifest = verify_backup(Path(args.path))
+    except ArchiveError as error:
+        print(f"Bản sao lưu hỏng hoặc không dùng được / Archive refused ({error.code}): {error.reason}",
+              file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"OK: {len(manifest['files'])} files match their SHA-256; {_archive_summary(manifest)}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.backup.archive import ArchiveError
+    from server.backup.services import restore_backup
+
+    try:
+        manifest = restore_backup(Path(args.path), force=args.force, progress=print)
+    except ArchiveError as error:
+        print(f"Từ chối khôi phục / Restore refused ({error.code}): {error.reason}", file=sys.stderr)
+        return EXIT_REFUSED
+    from server.migrate import migrate
+
+    _run(migrate)  # an archive from an older version is brought up to this one
+    print(f"Đã khôi phục / Restored: {_archive_summary(manifest)}")
+    if manifest["restored_secrets"]:
+        print(f"Restored secrets: {', '.join(manifest['restored_secrets'])}")
+    from server.audit.keys import key_path
+
+    if not os.environ.get("AUDIT_KEY") and not key_path().is_file():
+        # verify-audit would make a new key, which signs nothing of this log: the operator brings the old one.
+        print(f"Chưa có khóa nhật ký: chép audit_key của máy cũ vào {key_path()} rồi chạy verify-audit. / "
+              f"No audit key here: copy the original install's audit_key to {key_path()}, then run verify-audit.")
+        return EXIT_OK
+    return cmd_verify_audit(args)
+
+
 async def _demo_accounts() -> list[dict[str, Any]]:
     from server.people.tables import Person
 
@@ -323,6 +400,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("verify-audit", help="check the signed audit chain and its checkpoint").set_defaults(
         func=cmd_verify_audit)
+
+    backup = commands.add_parser("backup", help="write one archive: database, stored files, mail sink, manifest")
+    backup.add_argument("path", help="the archive to write (.tar, or .tar.gz to compress)")
+    backup.add_argument("--with-secrets", action="store_true",
+                        help="also the secret key and the audit key (whoever holds both can forge the audit log)")
+    backup.add_argument("--verify", action="store_true", help="only check an existing archive (as verify-backup)")
+    backup.add_argument("--check", action="store_true", help="read the archive back and verify it after writing")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="restore an archive into an empty install, then migrate")
+    restore.add_argument("path")
+    restore.add_argument("--force", action="store_true", help="replace a database that already has data")
+    restore.set_defaults(func=cmd_restore)
+    verify = commands.add_parser("verify-backup", help="check an archive without restoring it")
+    verify.add_argument("path")
+    verify.set_defaults(func=cmd_verify_backup)
 
     logins = commands.add_parser("demo-logins", help="list the demo accounts and their password")
     logins.add_argument("--all", action="store_true", help="every demo account, not only the main five")
