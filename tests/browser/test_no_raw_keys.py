@@ -21,6 +21,7 @@ from server.lib import clock
 from server.tasks import services as tasks
 from tests.api.directives.pdf_bytes import pdf_with_text
 from tests.browser.conftest import DESK, PHONE
+from tests.browser.waits import wait_until
 from tests.factories import PASSWORD, make_jurisdiction, make_task
 from tests.unit.reports.helpers import make_category, make_report
 
@@ -159,8 +160,7 @@ async def test_no_raw_key_on_any_screen_in_either_language(new_context: Any, ser
                 await page.evaluate("hash => { location.hash = hash; }", route)
                 view = "#/" if route == "#/login" and person is None else route
                 if person is not None:
-                    await page.wait_for_function("hash => document.getElementById('main').dataset.view === hash",
-                                                 arg=view)
+                    await wait_until(page, "hash => document.getElementById('main').dataset.view === hash", view)
                 await page.wait_for_load_state("networkidle")
                 visited += 1
                 assert await page.evaluate("document.documentElement.lang") == lang, f"app {role} {lang} {route}"

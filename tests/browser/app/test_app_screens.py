@@ -29,6 +29,7 @@ from server.tasks import services as tasks
 from server.tasks.tables import ExtensionRequest, Task, TaskAssignee, TaskEvent
 from tests.browser.app.conftest import eventually, open_app, reports_of
 from tests.browser.conftest import PHONE
+from tests.browser.waits import wait_until
 from tests.factories import make_person, make_task
 
 PUSH_PERMISSIONS = ["geolocation", "background-sync", "notifications"]
@@ -56,7 +57,7 @@ async def _no_horizontal_scroll(page: Page, where: str) -> None:
 async def _cached(page: Page, task_id: int) -> None:
     await page.goto(f"/app/#/task/{task_id}")
     await expect(page.locator("[data-state]")).to_be_visible()
-    await page.wait_for_function("id => new Promise(r => DH.db.get('details', id).then(d => r(!!d)))", arg=task_id)
+    await wait_until(page, "id => new Promise(r => DH.db.get('details', id).then(d => r(!!d)))", task_id)
 
 
 async def _extension_of(task_id: int) -> list[dict[str, Any]]:

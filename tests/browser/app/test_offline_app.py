@@ -29,6 +29,7 @@ from tests.browser.app.conftest import (
     sign_in_api,
 )
 from tests.browser.conftest import PHONE
+from tests.browser.waits import wait_until
 from tests.factories import make_task
 
 NOTE = "Đã kiểm tra hiện trường, đường ống bị vỡ đoạn 20 m"
@@ -47,9 +48,7 @@ async def _open_task_cached(page: Page, task_id: int) -> None:
     """The task is in the list and its detail is in IndexedDB (so it opens offline)."""
     await page.locator(f"a[data-task-id='{task_id}']").click()
     await expect(page.locator("[data-state]")).to_be_visible()
-    await page.wait_for_function(
-        """id => new Promise(r => DH.db.get('details', id).then(d => r(!!d)))""", arg=task_id
-    )
+    await wait_until(page, """id => new Promise(r => DH.db.get('details', id).then(d => r(!!d)))""", task_id)
 
 
 async def _report_offline(page: Page, task_id: int, note: str, photos: list[dict[str, Any]]) -> None:
@@ -271,7 +270,8 @@ async def test_a_new_service_worker_version_keeps_the_outbox(phone: Any, j: Any)
     await expect(page.locator("#badge")).to_have_text("1 thay đổi đang chờ gửi")
 
     await page.evaluate("navigator.serviceWorker.register('/sw.js?build=2', {scope: '/'})")
-    await page.wait_for_function(
+    await wait_until(
+        page,
         """async () => {
           const registration = await navigator.serviceWorker.getRegistration('/');
           const keys = await caches.keys();

@@ -11,6 +11,7 @@ from playwright.async_api import Browser
 from bench.fault_run import HANOI, HEADERS, PHONE
 from server.lib import clock
 from server.tasks.tables import ProgressReport
+from tests.browser.waits import wait_until
 from tests.factories import PASSWORD, make_person, make_task
 
 QUEUED = 130
@@ -30,7 +31,7 @@ async def test_an_outbox_longer_than_one_batch_reaches_the_server(browser: Brows
         page = await context.new_page()
         await page.goto("/app/")
         await page.wait_for_selector("body[data-ready=yes]")
-        await page.wait_for_function("navigator.serviceWorker.controller !== null")
+        await wait_until(page, "navigator.serviceWorker.controller !== null")
         await context.set_offline(True)
         await page.evaluate(
             """async ([n, id]) => { for (let i = 0; i < n; i++) {
@@ -45,6 +46,6 @@ async def test_an_outbox_longer_than_one_batch_reaches_the_server(browser: Brows
                 break
             await page.wait_for_timeout(250)
         assert await ProgressReport.count().where(ProgressReport.task == task["id"]) == QUEUED
-        await page.wait_for_function("DH.outbox.list().then(items => items.length === 0)")
+        await wait_until(page, "DH.outbox.list().then(items => items.length === 0)")
     finally:
         await context.close()
