@@ -157,11 +157,12 @@ async def _head_splits(new_context: Any, j: Any, code: str, part_title: str) -> 
     return head, task_path, part_id
 
 
-async def _head_submits_parent(head: Page, j: Any, code: str, task_path: str, part_title: str) -> None:
+async def _head_submits_parent(head: Page, code: str, task_path: str, part_title: str, note: str,
+                               answer: str) -> None:
     """The head approves the officer's part, sees the parent follow it to 100%, and submits the parent."""
     await head.goto("/approvals")
     card = head.locator("article", has_text=part_title)
-    await expect(card).to_contain_text(PROGRESS_NOTE)
+    await expect(card).to_contain_text(note)
     await _shot(head, f"{code[:2]}-5-head-approvals")
     await card.get_by_role("button", name="Duyệt hoàn thành", exact=True).click()
     await expect(head.get_by_role("status")).to_contain_text("Đã duyệt hoàn thành")
@@ -171,19 +172,20 @@ async def _head_submits_parent(head: Page, j: Any, code: str, task_path: str, pa
     await expect(head.locator("main")).to_contain_text("100%")
     await expect(head.locator(".badges")).to_contain_text("Đang thực hiện")
     await _shot(head, f"{code[:2]}-5-parent-before-submit")
-    await head.locator("#submit").get_by_label("Kết quả thực hiện").fill(ANSWER)
+    await head.locator("#submit").get_by_label("Kết quả thực hiện").fill(answer)
     await head.locator("#submit").get_by_role("button", name="Gửi kết quả").click()
     await expect(head.get_by_role("status")).to_contain_text("Đã gửi kết quả, chờ duyệt")
     await expect(head.locator(".badges")).to_contain_text("Chờ duyệt")
     await _shot(head, f"{code[:2]}-5-parent-submitted")
 
 
-async def _leader_approves_on_the_phone(phone: Any, j: Any, code: str, task_id: int, part_title: str) -> None:
+async def _leader_approves_on_the_phone(phone: Any, j: Any, code: str, task_id: int, part_title: str, note: str,
+                                        answer: str) -> None:
     leader = await open_app(await phone(j.leader), "/app/#/approvals")
     card = leader.locator(f".approval[data-task-id='{task_id}']")
-    await expect(card).to_contain_text(ANSWER)
+    await expect(card).to_contain_text(answer)
     await expect(card.locator(".parts")).to_contain_text(part_title)
-    await expect(card.locator(".parts")).to_contain_text(PROGRESS_NOTE)
+    await expect(card.locator(".parts")).to_contain_text(note)
     await expect(card).not_to_contain_text("Chưa có báo cáo")
     # The citizen's after photo: the part's photographed report, ticked by default.
     ticked = card.locator("[data-public-photo]:checked")
@@ -212,6 +214,10 @@ async def test_a_citizen_report_lives_its_whole_life(new_context: Any, phone: An
     await citizen.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     portal = await citizen.new_page()
     await portal.goto("/portal")
+    # Each menu item stays whole on a 390 px phone (it wraps to the next line as one piece).
+    for item in await portal.locator("header.top nav a").all():
+        lines = await item.evaluate("a => a.getClientRects().length")
+        assert lines == 1, f"the menu item {await item.inner_text()!r} is split over {lines} lines"
     await _shot(portal, "PA-1-portal")
     await portal.goto("/portal/report")
     await portal.get_by_label("Lĩnh vực").select_option(str(category["id"]))
@@ -292,10 +298,10 @@ async def test_a_citizen_report_lives_its_whole_life(new_context: Any, phone: An
     await _shot(app, "PA-4-officer-synced")
 
     # 5. The unit head approves the part and submits the parent, whose progress followed the part.
-    await _head_submits_parent(head, j, code, task_path, PART)
+    await _head_submits_parent(head, code, task_path, PART, PROGRESS_NOTE, ANSWER)
 
     # 6. The leader approves on the phone, and lets the undo bar pass.
-    await _leader_approves_on_the_phone(phone, j, code, parent_id, PART)
+    await _leader_approves_on_the_phone(phone, j, code, parent_id, PART, PROGRESS_NOTE, ANSWER)
 
     # 7. The citizen reads the answer with the officer's after photo, and rates it.
     await _open_answer(portal, private_link)
@@ -322,6 +328,8 @@ async def test_a_citizen_report_lives_its_whole_life(new_context: Any, phone: An
 # ------------------------------------------------------------------------------------------------------------
 PETITION = "Cử tri thôn Định Trị kiến nghị sửa đoạn đường liên thôn bị sụt lún trước mùa mưa"
 PETITION_PART = "Đắp và lu lèn đoạn đường sụt lún"
+PETITION_NOTE = "Đã đắp đá cấp phối và lu lèn 40 m đường"
+PETITION_ANSWER = "Đoạn đường sụt lún đã được đắp và lu lèn, xe qua lại bình thường"
 
 
 async def test_a_voter_petition_lives_its_whole_life(new_context: Any, phone: Any, j: Any) -> None:
@@ -360,7 +368,7 @@ async def test_a_voter_petition_lives_its_whole_life(new_context: Any, phone: An
     await expect(app.locator("section.context")).to_contain_text(PETITION)
     await _shot(app, "KN-4-officer-part")
     await app.goto(f"/app/#/task/{part_id}/report")
-    await app.get_by_label("Nội dung").fill(PROGRESS_NOTE)
+    await app.get_by_label("Nội dung").fill(PETITION_NOTE)
     await app.get_by_label("Tiến độ (%)").fill("100")
     await app.locator("#camera").set_input_files([jpeg(1600, 1200, (120, 120, 120))])
     await expect(app.locator("#previews img")).to_have_count(1)
@@ -377,15 +385,15 @@ async def test_a_voter_petition_lives_its_whole_life(new_context: Any, phone: An
     await _shot(app, "KN-4-officer-submitted")
 
     # 5. The head approves the part and submits the parent.
-    await _head_submits_parent(head, j, code, task_path, PETITION_PART)
+    await _head_submits_parent(head, code, task_path, PETITION_PART, PETITION_NOTE, PETITION_ANSWER)
 
     # 6. The leader approves on the phone.
-    await _leader_approves_on_the_phone(phone, j, code, parent_id, PETITION_PART)
+    await _leader_approves_on_the_phone(phone, j, code, parent_id, PETITION_PART, PETITION_NOTE, PETITION_ANSWER)
 
     # 7. Anyone, voters included, reads the answer and the after photo on the public page.
     voter = await (await new_context(viewport=PHONE, is_mobile=True, has_touch=True)).new_page()
     await _open_answer(voter, f"/r/{code}")
-    await expect(voter.locator("#public-answer")).to_have_text(ANSWER)
+    await expect(voter.locator("#public-answer")).to_have_text(PETITION_ANSWER)
     await expect(voter.locator("main")).to_contain_text(PETITION)
     await _loaded(voter, "a[href$='.webp'] img")
     await _no_sideways_scroll(voter)
