@@ -163,6 +163,7 @@ async def _head_submits_parent(head: Page, code: str, task_path: str, part_title
     await head.goto("/approvals")
     card = head.locator("article", has_text=part_title)
     await expect(card).to_contain_text(note)
+    await _loaded(head, f"article:has-text('{part_title}') .photos img")  # the officer's photo, as evidence
     await _shot(head, f"{code[:2]}-5-head-approvals")
     await card.get_by_role("button", name="Duyệt hoàn thành", exact=True).click()
     await expect(head.get_by_role("status")).to_contain_text("Đã duyệt hoàn thành")
