@@ -325,6 +325,16 @@ async def test_a_citizen_report_lives_its_whole_life(new_context: Any, phone: An
     await expect(public.locator("body")).not_to_contain_text("0905123456")
     await expect(public.locator("body")).not_to_contain_text("Nguyễn Văn Dân")
 
+    # The same ends in English: the citizen's answer, and the head's closed task with its part.
+    await portal.get_by_role("link", name="English").click()
+    await expect(portal.locator("#public-answer")).to_have_text(ANSWER)
+    await expect(portal.locator("main")).to_contain_text("Resolved")
+    await _shot(portal, "PA-7-answer-en")
+    await head.goto(f"/lang/en?next={task_path}")
+    await expect(head.locator(".badges")).to_contain_text("Done")
+    await expect(head.locator(".cards")).to_contain_text(PART)
+    await _shot(head, "PA-7-parent-done-en")
+
 
 # ------------------------------------------------------------------------------------------------------------
 PETITION = "Cử tri thôn Định Trị kiến nghị sửa đoạn đường liên thôn bị sụt lún trước mùa mưa"
