@@ -23,6 +23,10 @@ class Settings:
     timezone: str = "Asia/Ho_Chi_Minh"
     # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed; none by default.
     trusted_proxies: tuple[str, ...] = ()
+    # Scheduled backups (server/backup/jobs.py): off while BACKUP_DIR is unset.
+    backup_dir: Path | None = None
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,6 +118,9 @@ def get_settings() -> Settings:
         production=production,
         redis_url=os.environ.get("REDIS_URL") or None,
         trusted_proxies=_trusted_proxies(os.environ.get("TRUSTED_PROXIES")),
+        backup_dir=Path(os.environ["BACKUP_DIR"]).resolve() if os.environ.get("BACKUP_DIR") else None,
+        backup_keep_daily=int(os.environ.get("BACKUP_KEEP_DAILY", "7")),
+        backup_keep_weekly=int(os.environ.get("BACKUP_KEEP_WEEKLY", "4")),
     )
 
 
