@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,25 +19,12 @@ from server.audit import keys
 from server.audit.tables import AuditEvent
 from server.lib import clock
 from server.lib.db import engine, is_sqlite, write_transaction
+from server.lib.jsontext import to_json
 
 GENESIS_HASH = "0" * 64
 CURRENT_VERSION = 2
 # Any constant works: it only has to be the same for every writer of the chain.
 _CHAIN_LOCK_KEY = 7_204_115
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return clock.as_utc(value).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if hasattr(value, "value"):
-        return value.value
-    return str(value)
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_json_default)
 
 
 def canonical(

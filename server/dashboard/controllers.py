@@ -13,13 +13,13 @@ from litestar.response import Redirect, Template
 
 from server.dashboard import charts, excel, exports, services
 from server.dashboard.services import Dashboard, Period
-from server.desk.base import DeskController
-from server.desk.common import parse_date
 from server.kpi.services import BUCKETS
 from server.lib import clock
 from server.lib.guards import actor_of, managers_only
 from server.lib.i18n import current_locale, format_date
 from server.lib.i18n import gettext as _
+from server.lib.web import PageController as DeskController
+from server.lib.web import parse_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ID = Parameter(default=None, gt=0, le=2**31 - 1)

@@ -18,10 +18,11 @@ from typing import Any
 from server.dashboard import excel, services
 from server.dashboard.tables import ExportState, ReportExport
 from server.lib import clock
+from server.lib.actor import Actor
 from server.lib.db import write_transaction
 from server.lib.errors import NotFound
 from server.lib.i18n import current_locale
-from server.people.services import Actor, get_actor
+from server.people.services import get_actor
 
 JOB_KIND = "dashboard_export"
 INLINE_MAX_TASKS = 20_000
@@ -46,7 +47,7 @@ async def request(
     force: bool = False,
 ) -> int | None:
     """None when the report is small enough to build now; else the id of the export the worker builds."""
-    from server.notifications import jobs
+    from server.lib import jobs
 
     today = today or clock.today_vn()
     chosen = services.resolve_period(period, start, end, today)

@@ -19,10 +19,10 @@ from server.directives.tables import DirectiveKind
 from server.kpi import services as kpi
 from server.kpi.services import BUCKETS, Figures
 from server.lib import clock
+from server.lib.actor import Actor
 from server.lib.db import is_sqlite
 from server.lib.errors import Invalid, NotFound
 from server.lib.vn_text import collation_key, person_sort_key
-from server.people.services import Actor
 from server.tasks.tables import Task
 
 PERIODS = ("week", "month", "quarter", "year", "custom")

@@ -9,14 +9,14 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from server.desk.base import DeskController
-from server.desk.common import Kept, flash_of, optional_int, page, parse_date, read_form, see_other
 from server.holidays import services as holidays
 from server.lib import clock
+from server.lib.actor import Actor
 from server.lib.errors import DomainError, Invalid
 from server.lib.guards import actor_of, admin_only
 from server.lib.i18n import gettext as _
+from server.lib.web import Kept, flash_of, optional_int, page, parse_date, read_form, see_other
 from server.people import services as people
-from server.people.services import Actor
 from server.people.tables import Role
 from server.units import services as units
 from server.units.tables import UnitKind

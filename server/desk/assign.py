@@ -9,13 +9,14 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from server.desk.base import DeskController
-from server.desk.common import Kept, int_list, optional_int, page, parse_date, read_form, see_other
 from server.directives.services import list_directives
+from server.lib.actor import Actor
 from server.lib.db import write_transaction
 from server.lib.errors import DomainError, Forbidden, Invalid
 from server.lib.guards import actor_of, managers_only
 from server.lib.i18n import gettext as _
-from server.people.services import Actor, list_people
+from server.lib.web import Kept, int_list, optional_int, page, parse_date, read_form, see_other
+from server.people.services import list_people
 from server.tasks import services
 from server.tasks.tables import Priority
 from server.units.services import UnitInfo, list_units

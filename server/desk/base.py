@@ -1,20 +1,19 @@
-"""The base of the desk's controllers."""
+"""The base of the desk's controllers: the shared page controller (server/lib/web.py), and the menu's count."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request
+from litestar import Request
 
-from server.lib.responses import EXCEPTION_HANDLERS
-from server.people.services import Actor
+from server.lib.actor import Actor
+from server.lib.web import PAGE_EXCEPTION_HANDLERS, PageController, before_page
 
-# The app's own handlers. This once adapted them (they returned already-built ASGI responses, which
-# Litestar cannot send from an exception handler); server/lib/responses.py is fixed, and the name stays
-# for the modules that import it (citizen_portal/controllers.py).
-DESK_EXCEPTION_HANDLERS: dict[Any, Any] = dict(EXCEPTION_HANDLERS)
+# The name stays for the modules that import it from here (citizen_portal/controllers.py).
+DESK_EXCEPTION_HANDLERS: dict[Any, Any] = PAGE_EXCEPTION_HANDLERS
 
 
+@before_page
 async def count_for_menu(request: Request) -> None:
     """The menu's waiting count for those who triage (base.html shows it beside "Tiếp nhận"): one COUNT on an
     indexed column, only for them, so the queue's size is seen from every screen, not only from the queue."""
@@ -28,12 +27,5 @@ async def count_for_menu(request: Request) -> None:
             request.state.triage_waiting = await waiting_count()
 
 
-class DeskController(Controller):
-    """Base of the desk's controllers: HTML screens, not part of the JSON API's schema.
-
-    Errors are answered by the app's handlers (server/lib/responses.py): a page for these screens.
-    """
-
-    include_in_schema = False
-    exception_handlers = DESK_EXCEPTION_HANDLERS
-    before_request = count_for_menu
+class DeskController(PageController):
+    """Base of the desk's controllers; the reports' desk and the dashboard share it through lib.web."""

@@ -16,7 +16,6 @@ from server.auth.config import LOGIN_RATE_LIMIT, client_host, end_session, start
 from server.desk.admin import AdminDeskController
 from server.desk.assign import AssignDeskController
 from server.desk.base import DeskController
-from server.desk.common import Kept, page, read_form, referer_path, safe_local_path, see_other
 from server.desk.directives import DirectiveDeskController
 from server.desk.home import HOME, home_path, leader_home
 from server.desk.tasks import ApprovalDeskController, TaskDeskController
@@ -24,6 +23,7 @@ from server.lib.errors import DomainError
 from server.lib.guards import actor_of
 from server.lib.i18n import DEFAULT_LOCALE, normalise_locale
 from server.lib.i18n import gettext as _
+from server.lib.web import Kept, page, read_form, referer_path, safe_local_path, see_other
 from server.settings import get_settings
 
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600

@@ -11,14 +11,14 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from server.desk.base import DeskController
-from server.desk.common import Kept, flash_of, page, parse_date, read_form, see_other
 from server.directives import services
 from server.directives.tables import DirectiveKind
 from server.lib import clock
+from server.lib.actor import Actor
 from server.lib.errors import DomainError, Invalid
 from server.lib.guards import actor_of, leader_only
 from server.lib.i18n import gettext as _
-from server.people.services import Actor
+from server.lib.web import Kept, flash_of, page, parse_date, read_form, see_other
 from server.tasks.services import list_tasks
 
 KINDS = [kind.value for kind in DirectiveKind]

@@ -8,7 +8,7 @@ from typing import Any
 from server.desk.tasks import _queue as approval_queue
 from server.kpi.services import figures
 from server.lib import clock
-from server.people.services import Actor
+from server.lib.actor import Actor
 from server.reports import services as reports
 
 HOME = "/home"

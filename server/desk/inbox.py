@@ -9,8 +9,8 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from server.desk.base import DeskController
-from server.desk.common import page, safe_local_path, see_other
 from server.lib.guards import actor_of
+from server.lib.web import page, safe_local_path, see_other
 from server.notifications import services
 
 PAGE_SIZE = 50

@@ -9,10 +9,10 @@ from litestar.params import Parameter, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from server.desk.base import DeskController
-from server.desk.common import Kept, optional_int, page, read_form, see_other
 from server.lib.errors import DomainError, Invalid
 from server.lib.guards import actor_of, admin_only
 from server.lib.i18n import gettext as _
+from server.lib.web import Kept, optional_int, page, read_form, see_other
 from server.mail import services as mail
 from server.notifications import services
 

@@ -11,7 +11,11 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from server.desk.base import DeskController
-from server.desk.common import (
+from server.lib.actor import Actor
+from server.lib.errors import DomainError, Invalid
+from server.lib.guards import actor_of, managers_only
+from server.lib.i18n import gettext as _
+from server.lib.web import (
     Kept,
     deadline_status,
     flash_of,
@@ -21,11 +25,7 @@ from server.desk.common import (
     read_form,
     see_other,
 )
-from server.lib.errors import DomainError, Invalid
-from server.lib.guards import actor_of, managers_only
-from server.lib.i18n import gettext as _
 from server.media import services as media
-from server.people.services import Actor
 from server.tasks import parts as task_parts
 from server.tasks import services
 from server.tasks.controllers import REFUSALS

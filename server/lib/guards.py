@@ -9,8 +9,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from server.people.services import Actor
-from server.people.tables import Role
+from server.lib.actor import Actor, Role
 
 API_HEADER = "x-requested-with"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

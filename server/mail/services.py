@@ -26,14 +26,13 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from typing import Any
 
-from server.lib import clock
+from server.lib import clock, jobs
 from server.lib.db import write_transaction
 from server.lib.errors import Conflict, Invalid, NotFound
+from server.lib.jobs import PermanentJobError
 from server.mail import render as templates
 from server.mail import transport
 from server.mail.tables import MailMessage, MailState, SendPhase
-from server.notifications import jobs
-from server.notifications.jobs import PermanentJobError
 
 SEND_JOB = "mail.send"
 MAX_ATTEMPTS = 6

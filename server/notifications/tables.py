@@ -1,38 +1,11 @@
 """The durable job queue, the inbox, and Web Push subscriptions, settings and keys."""
 
-from enum import Enum
-
 from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from server.lib.jobs import Job, JobState  # noqa: F401  (the queue's table lives with the queue, in lib)
 from server.people.tables import Person
 from server.units.tables import Unit
-
-
-class JobState(str, Enum):
-    queued = "queued"
-    running = "running"
-    done = "done"
-    failed = "failed"
-
-
-class Job(Table, tablename="jobs"):
-    """One unit of background work. A worker claims it by setting `locked_by` and `locked_until`;
-    a lock past `locked_until` belongs to a crashed worker and is claimed again."""
-
-    kind = Varchar(length=64)
-    payload = Text(default="{}")
-    state = Varchar(length=16, choices=JobState, default=JobState.queued.value, index=True)
-    run_at = Timestamptz(index=True)
-    attempts = Integer(default=0)
-    max_attempts = Integer(default=5)
-    locked_by = Varchar(length=128, null=True, default=None)
-    locked_until = Timestamptz(null=True, default=None)
-    last_error = Text(default="")
-    # Enqueueing the same key twice is a no-op: two schedulers, one job.
-    dedupe_key = Varchar(length=255, null=True, default=None, unique=True)
-    created_at = Timestamptz()
-    finished_at = Timestamptz(null=True, default=None)
 
 
 class Notification(Table, tablename="notifications"):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from server.audit import services as audit
 from server.auth.passwords import hash_password
 from server.lib import clock
+from server.lib.actor import Actor
 from server.lib.db import is_sqlite, write_transaction
 from server.lib.errors import Conflict, Invalid, NotFound
 from server.lib.vn_text import fold, person_sort_key
@@ -15,41 +15,6 @@ from server.people.tables import Person, Role
 from server.units.tables import Unit
 
 MIN_PASSWORD_LENGTH = 10
-
-
-@dataclass(frozen=True)
-class Actor:
-    id: int
-    username: str
-    full_name: str
-    role: str
-    unit_id: int
-    unit_path: str
-    unit_name: str = ""
-    locale: str = "vi"
-    session_epoch: int = 0
-
-    @property
-    def jurisdiction_path(self) -> str:
-        """The path of the top unit of the actor's tree (their commune, or province): all they may know of."""
-        return "/" + self.unit_path.strip("/").split("/")[0] + "/"
-
-    @property
-    def is_leader(self) -> bool:
-        return self.role == Role.leader.value
-
-    @property
-    def is_unit_head(self) -> bool:
-        return self.role == Role.unit_head.value
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.admin.value
-
-    @property
-    def manages_units(self) -> bool:
-        """Leaders and unit heads see a unit subtree; everyone else sees what is assigned to them."""
-        return self.role in {Role.leader.value, Role.unit_head.value}
 
 
 # Who a session belongs to is read on every request; a few seconds of staleness after an admin changes

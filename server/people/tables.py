@@ -1,17 +1,8 @@
-from enum import Enum
-
 from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from server.lib.actor import Role
 from server.units.tables import Unit
-
-
-class Role(str, Enum):
-    admin = "admin"
-    leader = "leader"
-    unit_head = "unit_head"
-    officer = "officer"
-    receptionist = "receptionist"
 
 
 class Person(Table, tablename="people"):

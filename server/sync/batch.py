@@ -14,10 +14,10 @@ from typing import Any
 import msgspec
 
 from server.lib import clock
+from server.lib.actor import Actor
 from server.lib.errors import DomainError
 from server.lib.i18n import gettext as _
-from server.people.services import Actor
-from server.sync.services import Answer, run_once
+from server.lib.idempotency import Answer, run_once
 from server.tasks import services as tasks
 from server.tasks.schemas import ExtensionBody, ProgressBody, TransitionBody
 from server.tasks.tables import Task
