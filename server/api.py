@@ -1,44 +1,40 @@
-"""The JSON API under /api/v1: each domain contributes its controllers."""
+"""The domains' routers, listed once: each domain says its own controllers in its `__init__.py`."""
 
 from __future__ import annotations
 
 from litestar import Router
 
-from server.auth.controllers import AuthApiController
-from server.directives.controllers import DirectiveApiController
-from server.holidays.controllers import HolidayApiController
-from server.kpi.controllers import KpiApiController
-from server.media.controllers import AttachmentApiController
-from server.notifications.controllers import InboxApiController, NotificationAdminApiController, PushApiController
-from server.people.controllers import PeopleApiController
-from server.sync.controllers import SyncApiController
-from server.tasks.controllers import (
-    ApprovalApiController,
-    ExtensionApiController,
-    SearchApiController,
-    TaskApiController,
-)
-from server.units.controllers import UnitApiController
 
+def domain_routers() -> list[Router]:
+    """Every domain's router; create_app() adds the faces (desk, portal, the app shell) around them."""
+    import server.auth
+    import server.dashboard
+    import server.directives
+    import server.forecast
+    import server.holidays
+    import server.kpi
+    import server.media
+    import server.notifications
+    import server.people
+    import server.sync
+    import server.tasks
+    import server.units
+    from server.live import live_router
+    from server.reports.controllers import reports_router
 
-def api_router() -> Router:
-    return Router(
-        path="/api/v1",
-        route_handlers=[
-            AuthApiController,
-            UnitApiController,
-            PeopleApiController,
-            HolidayApiController,
-            DirectiveApiController,
-            TaskApiController,
-            ExtensionApiController,
-            ApprovalApiController,
-            SearchApiController,
-            KpiApiController,
-            AttachmentApiController,
-            InboxApiController,
-            PushApiController,
-            NotificationAdminApiController,
-            SyncApiController,
-        ],
-    )
+    return [
+        server.auth.router,
+        server.units.router,
+        server.people.router,
+        server.holidays.router,
+        server.directives.router,
+        server.tasks.router,
+        server.kpi.router,
+        server.forecast.router,
+        server.media.router,
+        server.notifications.router,
+        server.sync.router,
+        server.dashboard.router,
+        reports_router(),
+        live_router(),
+    ]

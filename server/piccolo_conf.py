@@ -50,5 +50,6 @@ APP_REGISTRY = AppRegistry(
         "server.reports.piccolo_app",
         "server.mail.piccolo_app",
         "server.dashboard.piccolo_app",
+        "server.forecast.piccolo_app",
     ]
 )

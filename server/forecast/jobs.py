@@ -1,0 +1,64 @@
+"""The forecast's background work, run by the worker (server/worker.py imports `register_jobs`).
+
+- `forecast_refresh` (every schedule tick; real work at most once a night per jurisdiction): for each
+  jurisdiction never fitted, or last fitted before today once it is FORECAST_HOUR (default 2) local time, fit
+  the late-risk model on its history and score its open tasks (server.forecast.services.refresh).
+
+By hand:  python -m server.forecast.jobs refresh [--jurisdiction ID]   (after a bulk load, or for the demo)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from server.forecast import services
+from server.lib import clock
+
+JOB_KIND = "forecast_refresh"
+
+
+async def handle_refresh(payload: dict[str, Any]) -> None:
+    now = clock.now().astimezone(clock.VN_TZ)
+    if payload.get("force"):
+        due = await services.jurisdictions()
+    else:
+        due = await services.due_jurisdictions(now.date(), now.hour, int(os.environ.get("FORECAST_HOUR", "2")))
+    for jurisdiction in due:
+        await services.refresh(jurisdiction, now.date())
+
+
+def register_jobs(register: Callable[..., None]) -> None:
+    register(JOB_KIND, handle_refresh, every_tick=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server.forecast.jobs", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["refresh"])
+    parser.add_argument("--jurisdiction", type=int, default=None)
+    args = parser.parse_args(argv)
+
+    async def run() -> list[dict[str, Any]]:
+        from server.lib.db import close_pool, prepare_database, start_pool
+
+        await prepare_database()
+        await start_pool()
+        try:
+            ids = [args.jurisdiction] if args.jurisdiction else await services.jurisdictions()
+            return [dataclasses.asdict(await services.refresh(j)) for j in ids]
+        finally:
+            await close_pool()
+
+    print(json.dumps(asyncio.run(run())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

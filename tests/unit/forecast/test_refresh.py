@@ -1,0 +1,64 @@
+"""The nightly refresh on a factory-made commune: too little history says so; a unit always late is learnt."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from server.forecast import services
+from server.forecast.tables import ForecastModel, TaskRisk
+from server.lib import clock
+from tests.factories import make_jurisdiction
+from tests.unit.forecast.history import Planned, insert, past
+
+TODAY = dt.date(2026, 10, 14)  # a Wednesday
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    clock.freeze(dt.datetime(2026, 10, 14, 3, tzinfo=dt.UTC))
+    yield
+    clock.freeze(None)
+
+
+async def test_too_little_history_says_so_and_guesses_nothing() -> None:
+    j = await make_jurisdiction()
+    await insert(past(j, TODAY, 10, late_units=(j.dept.id,)))
+    [open_id] = await insert([Planned(j.dept.id, j.officer2.id, TODAY - dt.timedelta(days=5),
+                                      TODAY + dt.timedelta(days=3), None, state="in_progress")])
+    result = await services.refresh(j.root.id)
+    assert result.status == services.NOT_ENOUGH and result.closed == 20 and result.scored == 0
+    assert await TaskRisk.count().where(TaskRisk.task == open_id) == 0
+    panel = await services.panel(j.leader, j.root.path)
+    assert panel["status"] == "not_enough_history" and panel["message"] == "Chưa đủ lịch sử" and panel["tasks"] == []
+    row = await ForecastModel.select().where(ForecastModel.jurisdiction == j.root.id).first()
+    assert row["params"] == ""
+
+
+async def test_a_unit_always_late_gets_the_higher_risk() -> None:
+    j = await make_jurisdiction()
+    await insert(past(j, TODAY, 40, late_units=(j.dept.id,)))
+    # The same task, at the same point, in each unit: 40% done, deadline in 4 days.
+    same = {"assigned": TODAY - dt.timedelta(days=10), "deadline": TODAY + dt.timedelta(days=4), "completed": None,
+            "reports": ((TODAY - dt.timedelta(days=2), 40),), "state": "in_progress"}
+    late_unit, on_time_unit = await insert([
+        Planned(j.dept.id, j.officer2.id, **same), Planned(j.other_dept.id, j.other_officer.id, **same),
+    ])
+    result = await services.refresh(j.root.id)
+    assert result.status == services.READY and result.closed == 80 and result.late == 40 and result.scored == 2
+    risks = {r["task"]: r["probability"] for r in await TaskRisk.select().where(TaskRisk.jurisdiction == j.root.id)}
+    assert risks[late_unit] > 0.5 > risks[on_time_unit]
+    assert risks[late_unit] - risks[on_time_unit] > 0.3
+
+    # The leader's list names it with the unit's record as a reason; the figure counts it under its unit.
+    panel = await services.panel(j.leader, j.root.path)
+    assert [t["id"] for t in panel["tasks"]] == [late_unit]
+    assert any("đơn vị này hoàn thành trễ" in reason for reason in panel["tasks"][0]["reasons"])
+    assert panel["by_unit"] == [{"unit_id": j.dept.id, "unit_name": j.dept.name, "count": 1, "share": 1.0}]
+    # The other unit's head sees none of it; the dept's head sees it; the officer has no badge.
+    assert (await services.panel(j.other_head, j.other_dept.path))["tasks"] == []
+    assert await services.task_risk(j.other_head, late_unit) is None
+    assert (await services.task_risk(j.head, late_unit))["level"] in ("risk", "high")
+    assert await services.task_risk(j.officer2, late_unit) is None
