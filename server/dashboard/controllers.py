@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 
 from server.dashboard import charts, excel, exports, services
 from server.dashboard.services import Dashboard, Period
+from server.forecast import services as forecast
 from server.kpi.services import BUCKETS
 from server.lib import clock
 from server.lib.guards import actor_of, managers_only
@@ -147,7 +148,10 @@ class DashboardController(DeskController):
         data = await services.dashboard(
             actor_of(request), unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end), sort=sort
         )
-        return Template("dashboard/index.html", context=_context(request, data, unit_id))
+        context = _context(request, data, unit_id)
+        # The late-risk forecast's list and per-unit figure for the same subtree (server/forecast).
+        context["risk"] = await forecast.panel(actor_of(request), data.scope.path)
+        return Template("dashboard/index.html", context=context)
 
     @get("/tasks")
     async def tasks(

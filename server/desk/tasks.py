@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from server.desk.base import DeskController
+from server.forecast import services as forecast
 from server.lib.actor import Actor
 from server.lib.errors import DomainError, Invalid
 from server.lib.guards import actor_of, managers_only
@@ -28,7 +29,7 @@ from server.lib.web import (
 from server.media import services as media
 from server.tasks import parts as task_parts
 from server.tasks import services
-from server.tasks.controllers import REFUSALS
+from server.tasks.refusals import REFUSALS
 from server.tasks.tables import TaskState
 
 GROUPS = ("overdue", "due_today", "due_soon", "later", "closed")
@@ -103,6 +104,8 @@ async def task_page(
     status_code: int = 200,
 ) -> Template:
     task = await services.get_task(actor, task_id)
+    # The late-risk badge, for those who manage the task's unit (server/forecast).
+    risk = await forecast.task_risk(actor, task_id)
     timeline = [{**event, "part": None} for event in task["history"]]
     # The parts' own steps belong to the story of the task too (split, report, approve a part).
     parts = task["subtasks"][:MAX_PARTS_IN_TIMELINE]
@@ -133,6 +136,7 @@ async def task_page(
         can_decide_extension="cancel" in actions,
         open_task=open_task,
         public_photos=public_photos,
+        risk=risk,
     )
 
 
