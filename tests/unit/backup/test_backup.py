@@ -135,16 +135,21 @@ class World:
     backup_out: str
 
 
+def _seed(install: Install) -> None:
+    """The demo commune, a directive's PDF, a kept e-mail, and the audit key with a first checkpoint."""
+    ok(server(install, "seed-demo"))
+    ok(subprocess.run([sys.executable, "-c", ATTACH_PDF], cwd=REPO_ROOT, env=install.env, capture_output=True,
+                      text=True, timeout=120))
+    (install.data_dir / "mail").mkdir(exist_ok=True)
+    (install.data_dir / "mail" / MAIL_NAME).write_bytes(MAIL_BODY)
+    ok(server(install, "verify-audit"))
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("backup")
     source = _install(root, "backup", "postgres" if USING_POSTGRES else "sqlite")
-    ok(server(source, "seed-demo"))
-    ok(server(source, "verify-audit"))  # the key and a first checkpoint exist, as on a running install
-    ok(subprocess.run([sys.executable, "-c", ATTACH_PDF], cwd=REPO_ROOT, env=source.env, capture_output=True,
-                      text=True, timeout=120))
-    (source.data_dir / "mail").mkdir(exist_ok=True)
-    (source.data_dir / "mail" / MAIL_NAME).write_bytes(MAIL_BODY)
+    _seed(source)
     archive = root / "plain.tar"
     backup_out = ok(server(source, "backup", str(archive)))
     with_secrets = root / "secrets.tar.gz"
@@ -322,3 +327,52 @@ def test_a_target_with_data_is_refused_unless_forced(world: World) -> None:
     ok(server(world.source, "restore", "--force", str(world.with_secrets)))
     after = rows(world.source)
     assert after["tasks"] == before["tasks"] and after["audit_events"] == before["audit_events"]
+
+
+# ---------------------------------------------------------------- a commune joins the province's server
+
+
+def typed_rows(install: Install, table: str, columns: list[str]) -> list[tuple[Any, ...]]:
+    """The rows as Python values (dates, times, booleans), comparable across the two engines."""
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    if install.database_url.startswith("sqlite"):
+        import piccolo.engine.sqlite  # noqa: F401 - registers the converters of the declared types
+
+        path = install.database_url.removeprefix("sqlite:///")
+        with sqlite3.connect(path, detect_types=sqlite3.PARSE_DECLTYPES) as db:
+            return sorted(map(tuple, db.execute(f'SELECT {quoted} FROM "{table}"')), key=repr)
+
+    async def read() -> list[tuple[Any, ...]]:
+        import asyncpg
+
+        db = await asyncpg.connect("postgresql://" + install.database_url.split("://", 1)[1])
+        try:
+            return sorted((tuple(r) for r in await db.fetch(f'SELECT {quoted} FROM "{table}"')), key=repr)
+        finally:
+            await db.close()
+
+    return asyncio.run(read())
+
+
+@pytest.mark.postgres_only
+def test_a_sqlite_commune_moves_into_postgresql(tmp_path: Path) -> None:
+    commune = _install(tmp_path, "commune", "sqlite")
+    _seed(commune)
+    archive = tmp_path / "commune.tar.gz"
+    ok(server(commune, "backup", "--with-secrets", str(archive)))
+    province = _install(tmp_path, "province", "postgres")
+    try:
+        out = ok(server(province, "restore", str(archive)))
+        assert "OK:" in out and "BROKEN" not in out  # the audit chain verifies on PostgreSQL
+        with sqlite3.connect(commune.database_url.removeprefix("sqlite:///")) as db:
+            tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                               "AND name NOT LIKE 'sqlite_%' AND name != 'migration'")]
+            columns = {t: [r[1] for r in db.execute(f'PRAGMA table_info("{t}")')] for t in tables}
+        for table in tables:
+            assert typed_rows(province, table, columns[table]) == typed_rows(commune, table, columns[table]), table
+        assert files(province) == files(commune)
+        next_task = _first(province, "SELECT nextval(pg_get_serial_sequence('tasks', 'id')), ''")[0]
+        assert next_task > max(r[0] for r in typed_rows(commune, "tasks", ["id"]))
+        _serve_and_walk(province)
+    finally:
+        _drop(province)
