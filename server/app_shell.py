@@ -4,6 +4,10 @@ The service worker lives at the root so that its scope may cover the app and the
 served with `Cache-Control: no-cache` so the browser checks for a new version on every navigation. Its
 cache name carries a hash of every shell file: any change to the shell makes new bytes, a new version,
 a new cache, and a clean upgrade (the outbox lives in IndexedDB and is not touched).
+
+The app's scripts are ES modules with one entry, `js/main.js`, loaded by index.html; the service worker is a
+module worker that imports the outbox's replay from the same files. The files it keeps for offline use are
+read here from that import graph (with the pages, styles and icons), so no list of scripts is kept by hand.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import mimetypes
+import posixpath
+import re
 from pathlib import Path
 
 from litestar import Response, Router, get
@@ -20,6 +26,11 @@ from server.settings import PROJECT_ROOT
 
 PWA_DIR = PROJECT_ROOT / "pwa"
 VERSION_PLACEHOLDER = "__SHELL_VERSION__"
+FILES_PLACEHOLDER = "__SHELL_FILES__"
+NOT_SHELL = {"README.md", "sw.js", "tsconfig.json", "tsconfig.sw.json"}
+MODULE_SCRIPT = re.compile(r'<script\s+type="module"\s+src="([^"]+)"')
+# Static imports only (`import ... from '...'`, `import '...'`), at the start of a line; the app has no dynamic ones.
+IMPORT = re.compile(r"""^import\s+(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]""", re.MULTILINE)
 TYPES = {
     ".webmanifest": "application/manifest+json",
     ".js": "text/javascript",
@@ -42,6 +53,28 @@ def shell_version() -> str:
     return digest.hexdigest()[:12]
 
 
+@functools.cache
+def shell_files() -> tuple[str, ...]:
+    """What the service worker keeps for offline use: every page, style and icon of pwa/, and every script
+    index.html loads as a module with all that it imports."""
+    files = ["/app/"]
+    for path in sorted(PWA_DIR.rglob("*")):
+        if path.is_file() and path.suffix != ".js" and path.name not in NOT_SHELL:
+            files.append("/app/" + path.relative_to(PWA_DIR).as_posix())
+    index = (PWA_DIR / "index.html").read_text(encoding="utf-8")
+    queue = list(MODULE_SCRIPT.findall(index))
+    scripts: list[str] = []
+    while queue:
+        url = queue.pop(0)
+        if url in scripts:
+            continue
+        scripts.append(url)
+        source = _file(url.removeprefix("/app/")).read_text(encoding="utf-8")
+        here = posixpath.dirname(url)
+        queue.extend(posixpath.normpath(posixpath.join(here, target)) for target in IMPORT.findall(source))
+    return (*files, *sorted(scripts))
+
+
 def _file(relative: str) -> Path:
     relative = relative.lstrip("/") or "index.html"
     path = (PWA_DIR / relative).resolve()
@@ -56,7 +89,11 @@ def _content_type(path: Path) -> str:
 
 @get("/sw.js", opt={"public": True}, include_in_schema=False, sync_to_thread=False)
 def service_worker() -> Response[bytes]:
-    body = (PWA_DIR / "sw.js").read_text(encoding="utf-8").replace(VERSION_PLACEHOLDER, shell_version())
+    body = (
+        (PWA_DIR / "sw.js").read_text(encoding="utf-8")
+        .replace(VERSION_PLACEHOLDER, shell_version())
+        .replace(FILES_PLACEHOLDER, " ".join(shell_files()))
+    )
     return Response(
         content=body.encode(),
         media_type="text/javascript",

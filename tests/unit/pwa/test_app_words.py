@@ -24,7 +24,7 @@ def english_words() -> dict[str, str]:
 def vietnamese_literals() -> dict[str, str]:
     """Each single-quoted string with a Vietnamese letter in the app's scripts, with the file it is in."""
     found: dict[str, str] = {}
-    for script in sorted(PWA_JS.glob("*.js")):
+    for script in sorted(PWA_JS.rglob("*.js")):
         if script.name == "i18n.js":
             continue
         code = COMMENT.sub("", script.read_text(encoding="utf-8"))
