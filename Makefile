@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run chromium libreoffice faketime test test-sqlite test-postgres lint migrate seed-demo verify-audit bench clean
+.PHONY: help run chromium libreoffice faketime test test-sqlite test-postgres lint typecheck-js migrate seed-demo verify-audit bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -48,6 +48,7 @@ faketime: ## Install Debian's libfaketime, which moves the clock of the SQLite h
 
 test: $(TEST_STAMP) chromium libreoffice faketime ## Run every test: unit, API, browser, on SQLite and on PostgreSQL
 	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory typecheck-js
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(BIN)/python -c "import asyncio,asyncpg,sys; asyncio.run(asyncpg.connect('$(PG_URL)', timeout=3))" 2>/dev/null; then \
 	  $(MAKE) --no-print-directory test-postgres; \
@@ -74,8 +75,19 @@ test-postgres: $(TEST_STAMP) ## The whole suite on PostgreSQL (a fresh database,
 	@echo "== tests on PostgreSQL =="
 	TEST_DATABASE=postgres TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q -p no:randomly
 
-lint: $(TEST_STAMP) ## ruff
+lint: $(TEST_STAMP) ## ruff, and tsc on the app's JavaScript
 	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory typecheck-js
+
+# The app's JavaScript is checked, not built: `// @ts-check` and JSDoc in every file, TypeScript from the npm
+# registry into a node_modules/ that git ignores, pinned here like the Python tools in pyproject.toml.
+TYPESCRIPT := typescript@5.6.3
+node_modules/.bin/tsc:
+	npm install --no-save --no-audit --no-fund $(TYPESCRIPT)
+
+typecheck-js: node_modules/.bin/tsc ## tsc --noEmit on the app's page modules and on its service worker
+	node_modules/.bin/tsc --noEmit -p pwa/tsconfig.json
+	node_modules/.bin/tsc --noEmit -p pwa/tsconfig.sw.json
 
 migrate: $(STAMP) ## Run the migrations forwards on DATABASE_URL (default: the SQLite file in var/)
 	$(BIN)/python -m server migrate
