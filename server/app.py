@@ -20,10 +20,9 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 
 from citizen_portal.controllers import portal_router
-from server.api import api_router
+from server.api import domain_routers
 from server.app_shell import app_shell_router
 from server.auth.config import csrf_config, session_auth
-from server.dashboard import dashboard_router
 from server.desk import desk_router
 from server.lib import i18n
 from server.lib.db import close_pool, database_state, prepare_database, start_pool
@@ -31,9 +30,7 @@ from server.lib.errors import document_error_body
 from server.lib.middleware import locale_middleware, proxy_middleware, security_headers
 from server.lib.responses import EXCEPTION_HANDLERS
 from server.lib.wire import wire_middleware
-from server.live import live_router
 from server.live.hub import LiveConfig, LiveUpdates
-from server.reports.controllers import reports_router
 from server.settings import PROJECT_ROOT, Settings, get_settings
 
 SERVER_DIR = Path(__file__).resolve().parent
@@ -95,13 +92,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             health,
-            api_router(),
+            *domain_routers(),
             desk_router(),
-            dashboard_router(),
             portal_router(),
-            reports_router(),
             app_shell_router(),
-            live_router(),
             create_static_files_router(path="/static", directories=[SERVER_DIR / "static"], opt={"public": True}),
         ],
         lifespan=[lifespan],

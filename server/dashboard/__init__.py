@@ -14,3 +14,9 @@ def dashboard_router() -> Router:
     from server.dashboard.controllers import DashboardApiController, DashboardController
 
     return Router(path="/", route_handlers=[DashboardController, DashboardApiController])
+
+
+def __getattr__(name: str) -> Router:
+    if name == "router":
+        return dashboard_router()
+    raise AttributeError(name)

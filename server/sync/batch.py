@@ -19,6 +19,7 @@ from server.lib.errors import DomainError
 from server.lib.i18n import gettext as _
 from server.lib.idempotency import Answer, run_once
 from server.tasks import services as tasks
+from server.tasks.refusals import refused
 from server.tasks.schemas import ExtensionBody, ProgressBody, TransitionBody
 from server.tasks.tables import Task
 
@@ -26,12 +27,6 @@ MAX_BATCH = 100
 # A change is sent again after a lost answer; rows written a little before the cursor are sent again too,
 # so that a transaction committing late with an earlier updated_at is never skipped.
 CURSOR_OVERLAP = dt.timedelta(seconds=5)
-REFUSALS = {
-    "task_cancelled": "Nhiệm vụ đã bị hủy; báo cáo vẫn được lưu lại",
-    "task_done": "Nhiệm vụ đã hoàn thành; báo cáo vẫn được lưu lại",
-    "task_reassigned": "Nhiệm vụ đã được giao cho người khác; báo cáo vẫn được lưu lại",
-    "task_not_assigned": "Nhiệm vụ chưa được giao; báo cáo vẫn được lưu lại",
-}
 
 
 class Change(msgspec.Struct, forbid_unknown_fields=True):
@@ -57,8 +52,7 @@ async def _progress(actor: Actor, change: Change, body: ProgressBody) -> Answer:
     result = dataclasses.asdict(outcome)
     if outcome.refused_reason is None:
         return Answer(201, result)
-    message = _(REFUSALS.get(outcome.refused_reason, "Nhiệm vụ không còn nhận báo cáo"))
-    return Answer(409, {"error": {"code": outcome.refused_reason, "message": message}, **result})
+    return refused(outcome.refused_reason, result)
 
 
 async def _transition(actor: Actor, change: Change, body: TransitionBody) -> Answer:

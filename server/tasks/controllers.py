@@ -9,10 +9,9 @@ from litestar.params import Parameter
 
 from server.lib.errors import Forbidden
 from server.lib.guards import actor_of, api_header_guard
-from server.lib.i18n import gettext as _
-from server.lib.idempotency import once
-from server.sync.services import Answer
+from server.lib.idempotency import Answer, once
 from server.tasks import services
+from server.tasks.refusals import refused
 from server.tasks.schemas import (
     AssigneesBody,
     CommentBody,
@@ -25,12 +24,6 @@ from server.tasks.schemas import (
 )
 
 ID = Parameter(gt=0, le=2**31 - 1)
-REFUSALS = {
-    "task_cancelled": "Nhiệm vụ đã bị hủy; báo cáo vẫn được lưu lại",
-    "task_done": "Nhiệm vụ đã hoàn thành; báo cáo vẫn được lưu lại",
-    "task_reassigned": "Nhiệm vụ đã được giao cho người khác; báo cáo vẫn được lưu lại",
-    "task_not_assigned": "Nhiệm vụ chưa được giao; báo cáo vẫn được lưu lại",
-}
 
 
 class ChaseBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -81,8 +74,8 @@ class TaskApiController(Controller):
     ) -> Response[bytes]:
         """A photo of the citizen's report this task (or the task it is a part of) was made from: its stripped
         copy, for whoever may see this task. A part's officer sees these without seeing the parent."""
-        from server.reports.answer import citizen_photo_bytes
         from server.tasks.parts import report_code_of
+        from server.tasks.sources import citizen_photo_bytes
 
         await services.get_visible(actor_of(request), task_id)
         data = await citizen_photo_bytes(await report_code_of(task_id), photo_id, size)
@@ -130,8 +123,7 @@ class TaskApiController(Controller):
             if outcome.refused_reason is None:
                 return Answer(201, body)
             # Refused, but kept: the officer sees why, and the note stays on the server.
-            message = _(REFUSALS.get(outcome.refused_reason, "Nhiệm vụ không còn nhận báo cáo"))
-            return Answer(409, {"error": {"code": outcome.refused_reason, "message": message}, **body})
+            return refused(outcome.refused_reason, body)
 
         return await once(request, actor, msgspec.to_builtins(data), call, status_code=201)
 

@@ -25,7 +25,9 @@ PORTAL = ROOT / "citizen_portal"
 LOCALE = SERVER / "locale"
 ERROR_CLASSES = {"DomainError", "NotFound", "Forbidden", "Conflict", "Invalid", "Unauthenticated", "TooManyAttempts"}
 # Files whose every Vietnamese string literal is a message shown to people (tables of messages).
-MESSAGE_TABLES = [SERVER / "lib" / "responses.py", SERVER / "tasks" / "controllers.py"]
+MESSAGE_TABLES = [
+    SERVER / "lib" / "responses.py", SERVER / "tasks" / "controllers.py", SERVER / "tasks" / "refusals.py",
+]
 VIETNAMESE = re.compile(r"[ạảãàáâầấậẩẫăằắặẳẵđêềếệểễôồốộổỗơờớợởỡưừứựửữíìỉĩịúùủũụýỳỷỹỵóòỏõọéèẻẽẹ]", re.I)
 
 

@@ -1,0 +1,14 @@
+"""Directives and meeting conclusions, the sources of tasks."""
+
+from __future__ import annotations
+
+from litestar import Router
+
+
+def __getattr__(name: str) -> Router:
+    # `router` is built on demand, not at import: importing a domain's tables must not pull in its controllers
+    # (they import other domains, which import these tables), and each app gets a Router of its own.
+    if name == "router":
+        from server.directives.controllers import DirectiveApiController
+        return Router(path="/api/v1", route_handlers=[DirectiveApiController])
+    raise AttributeError(name)
