@@ -18,7 +18,6 @@ def domain_routers() -> list[Router]:
     import server.sync
     import server.tasks
     import server.units
-    from server.forecast.controllers import ForecastApiController
     from server.live import live_router
     from server.reports.controllers import reports_router
 
@@ -30,8 +29,6 @@ def domain_routers() -> list[Router]:
         server.directives.router,
         server.tasks.router,
         server.kpi.router,
-        # The forecast (issue 15, in progress) exports no router yet.
-        Router(path="/api/v1", route_handlers=[ForecastApiController]),
         server.media.router,
         server.notifications.router,
         server.sync.router,
