@@ -302,6 +302,10 @@ async def test_a_citizen_report_lives_its_whole_life(new_context: Any, phone: An
 
     await eventually(synced, within=30, what="the officer's report, photo and submission")
     await expect(app.locator("#badge")).to_be_hidden()
+    # The part's screen, still open, follows: nothing listed as waiting, the report in its history.
+    await expect(app.locator("ul.outbox")).to_have_count(0)
+    await expect(app.locator("[data-state]")).to_have_text("Chờ duyệt")
+    await expect(app.get_by_text("Chưa có báo cáo")).to_have_count(0)
     assert len(await ProgressReport.select(ProgressReport.id).where(ProgressReport.task == part_id)) == 1
     await _shot(app, "PA-4-officer-synced")
 
