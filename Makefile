@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run chromium libreoffice faketime test test-sqlite test-postgres lint typecheck-js migrate seed-demo verify-audit bench clean
+.PHONY: help run chromium libreoffice faketime test test-sqlite test-postgres lint typecheck-js migrate seed-demo verify-audit backup bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -97,6 +97,10 @@ seed-demo: $(STAMP) ## Load the demo commune into an empty database
 
 verify-audit: $(STAMP) ## Check the audit log's hash chain and name the first broken entry
 	$(BIN)/python -m server verify-audit
+
+BACKUP ?= backups/dieuhanh-$(shell date -u +%Y%m%dT%H%M%SZ).tar.gz
+backup: $(STAMP) ## One archive of the database, stored files and mail sink (BACKUP=path; no secrets)
+	$(BIN)/python -m server backup --check $(BACKUP)
 
 bench: $(TEST_STAMP) ## Benchmarks (see bench/README.md); figures go to docs/benchmarks.md
 	$(BIN)/python -m bench.run --database-url $${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dieuhanh_bench}

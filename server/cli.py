@@ -218,6 +218,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return cmd_verify_backup(args)
     try:
         manifest = create_backup(Path(args.path), with_secrets=args.with_secrets)
+        if args.check:
+            verify_backup(Path(args.path))
     except ArchiveError as error:
         print(f"Sao lưu thất bại / Backup failed ({error.code}): {error.reason}", file=sys.stderr)
         return EXIT_FAILED
@@ -226,8 +228,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         print("Khóa bí mật không có trong bản sao lưu: hãy giữ riêng DATA_DIR/audit_key. / The archive holds no "
               "secrets: keep DATA_DIR/audit_key (and SECRET_KEY) safe apart from it.")
     if args.check:
-        verify_backup(Path(args.path))
-        print("Kiểm tra bản sao lưu: OK / Archive verified: OK")
+        print("Kiểm tra bản sao lưu: OK / Archive read back and verified: OK")
     return EXIT_OK
 
 

@@ -66,7 +66,12 @@ class ArchiveWriter:
     def __post_init__(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._partial = self.path.with_name(self.path.name + ".partial")
-        self._tar = tarfile.open(self._partial, _mode(self.path, write=True))
+        # 0600 from the first byte: the archive holds the same personal data as the database.
+        self._file = os.fdopen(os.open(self._partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+        mode = _mode(self.path, write=True)
+        # gzip's fastest level: a database dump shrinks almost as much, four times sooner; photos don't shrink.
+        extra = {"compresslevel": 1} if mode == "w:gz" else {}
+        self._tar = tarfile.open(fileobj=self._file, mode=mode, **extra)  # type: ignore[call-overload]
 
     def add_file(self, name: str, source: Path) -> None:
         with source.open("rb") as handle:
@@ -99,10 +104,14 @@ class ArchiveWriter:
         info.mode = 0o600
         self._tar.addfile(info, io.BytesIO(body))
         self._tar.close()
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
         self._partial.replace(self.path)  # a backup cut short never looks like a finished one
 
     def abort(self) -> None:
         self._tar.close()
+        self._file.close()
         self._partial.unlink(missing_ok=True)
 
 
