@@ -142,6 +142,20 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
         OTHER_UNIT: row(anonymous=401, admin=403, leader=200, unit_head=404, officer=403, receptionist=403),
         OTHER_JURISDICTION: row(anonymous=401, admin=403, leader=404, unit_head=404, officer=403, receptionist=403),
     },
+    # The late-risk forecast is a manager's instrument: the list scoped like the figures, a task's risk like the task.
+    "GET /api/v1/forecast/at-risk": {
+        "-": only(200, "leader", "unit_head"),
+        OWN: only(200, "leader", "unit_head"),
+        OTHER_UNIT: row(anonymous=401, admin=403, leader=200, unit_head=404, officer=403, receptionist=403),
+        OTHER_JURISDICTION: row(anonymous=401, admin=403, leader=404, unit_head=404, officer=403, receptionist=403),
+    },
+    "GET /api/v1/forecast/tasks/{task_id}": task_route(
+        only(200, "leader", "unit_head"),
+        row(anonymous=401, admin=403, leader=200, unit_head=404, officer=403, receptionist=403),
+        only(200, "leader", "unit_head"),
+        **{OTHER_JURISDICTION: row(anonymous=401, admin=403, leader=404, unit_head=404, officer=403,
+                                   receptionist=403)},
+    ),
     "GET /api/v1/dashboard/tasks": {
         "-": only(200, "leader", "unit_head"),
         OWN: only(200, "leader", "unit_head"),

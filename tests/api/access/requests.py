@@ -280,6 +280,15 @@ def _figures(path: str) -> None:
 _figures("/api/v1/kpi")
 _figures("/api/v1/dashboard")
 _figures("/api/v1/dashboard/tasks")
+_figures("/api/v1/forecast/at-risk")
+
+
+@builds("GET /api/v1/forecast/tasks/{task_id}")
+async def _task_risk(w: World, actor: str, variant: str) -> Call:
+    task = await w.task(variant, fresh=False)
+    return Call("GET", f"/api/v1/forecast/tasks/{task['id']}", w.client(actor))
+
+
 _simple("GET /api/v1/inbox")
 _simple("POST /api/v1/inbox/read-all")
 _simple("GET /api/v1/push/key")
