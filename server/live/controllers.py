@@ -8,8 +8,9 @@ from litestar.response import ServerSentEvent
 
 from server.lib.errors import Forbidden, NotFound
 from server.lib.guards import actor_of
-from server.live import services
+from server.live.audience import person_channel, task_channel, unit_channel
 from server.live.hub import LiveUpdates
+from server.live.publisher import unread_count
 from server.tasks.services import task_ids_visible
 
 
@@ -28,17 +29,17 @@ class LiveApiController(Controller):
         see changed: its id and the kind of change), `resync` (fetch everything again), `bye` (reconnect)."""
         actor = actor_of(request)
         live: LiveUpdates = request.app.state.live
-        names = [services.person_channel(actor.id)]
+        names = [person_channel(actor.id)]
         if task is not None:
             # The same 404 as the task itself: another unit's task does not even show that it exists.
             if not await task_ids_visible(actor, [task]):
                 raise NotFound("task_not_found", "Không tìm thấy nhiệm vụ")
-            names.append(services.task_channel(task))
+            names.append(task_channel(task))
         if units:
             if not actor.manages_units:
                 raise Forbidden("role", "Bạn không có quyền truy cập chức năng này")
-            names.append(services.unit_channel(actor.unit_id))
-        first = {"unread": await services.unread_count(actor.id)}
+            names.append(unit_channel(actor.unit_id))
+        first = {"unread": await unread_count(actor.id)}
         return ServerSentEvent(
             live.stream(actor, names, first),
             headers={"X-Accel-Buffering": "no"},  # nginx: pass each event on at once

@@ -31,7 +31,7 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.plugins import InitPlugin
 from litestar.response import ServerSentEventMessage
 
-from server.live import services
+from server.live.audience import for_stream
 from server.people.services import Actor
 
 if TYPE_CHECKING:
@@ -119,7 +119,6 @@ class LiveUpdates(InitPlugin):
         app_config.state["live"] = self
         app_config.lifespan.append(self._lifespan)
         app_config.on_shutdown.append(self._close_backend)
-        services.register_listeners()
         return app_config
 
     @asynccontextmanager
@@ -228,7 +227,7 @@ class LiveUpdates(InitPlugin):
     async def _pump(subscriber: Any, actor: Actor, queue: asyncio.Queue[Any]) -> None:
         async for raw in subscriber.iter_events():
             try:
-                item = services.for_stream(actor, json.loads(raw))
+                item = for_stream(actor, json.loads(raw))
             except (ValueError, KeyError, TypeError):
                 log.warning("live: an unreadable message was dropped")
                 continue

@@ -1,23 +1,84 @@
-"""Notices that follow from the tasks domain's events (server/tasks/events.py), not from a call by tasks.
+"""Who is told what when a task changes: the notifications domain's listeners of the tasks' events
+(server/tasks/events.py). Tasks publish; nothing in tasks calls notifications.
 
-- "parts_done": every part of a task is done; its unit head (and whoever the task is assigned to) is told
-  to submit the task with the parts' evidence.
+- In the transaction (the inbox item exists exactly when the change does): a transition (assigned,
+  submitted, returned, approved, cancelled), people newly assigned, a comment, an extension asked for or
+  decided, a chase (nhắc việc: the assignees of a late task are reminded; the chase learns how many were told).
+- After commit: "parts_done": every part of a task is done; its unit head (and whoever the task is assigned
+  to) is told to submit the task with the parts' evidence.
 """
 
 from __future__ import annotations
 
+from server.lib import i18n
+from server.notifications.services import _managers_of, _people, _task_facts, notify, on_task_event, task_link
+from server.people.tables import Person
+from server.tasks.events import TaskChange, on_task_change, on_task_changed
+from server.tasks.tables import Task
+
+# What the people concerned are told about each transition.
+NOTICE_OF_ACTION = {
+    "assign": "assigned",
+    "submit": "submitted",
+    "return": "returned",
+    "approve": "approved",
+    "cancel": "cancelled",
+}
 PARTS_DONE_TITLE = "Các phần việc đã hoàn thành: {title}"
 PARTS_DONE_BODY = "Hãy gửi kết quả của nhiệm vụ để duyệt, kèm minh chứng của các phần việc."
+CHASE_TITLE = "Nhắc việc: {title}"
+CHASE_DEADLINE_LINE = "Hạn xử lý: {deadline}"
+
+
+async def on_task_change_notify(change: TaskChange) -> None:
+    """In the task's write transaction: the inbox items (and their deliveries) that follow from the change."""
+    action, info, task_id, actor_id = change.action, change.info, change.task_id, change.actor_id
+    notice = NOTICE_OF_ACTION.get(action)
+    if notice:
+        await on_task_event(notice, task_id, actor_id, reason=info.get("reason", ""))
+    elif action == "assignees":
+        if info.get("added") and info.get("state") != "draft":
+            await on_task_event("assigned", task_id, actor_id, person_ids=info["added"])
+    elif action == "comment":
+        await on_task_event("comment", task_id, actor_id, note=info.get("note", ""))
+    elif action == "extension_requested":
+        await on_task_event("extension_requested", task_id, actor_id, note=info.get("note", ""))
+    elif action in ("deadline", "extension_rejected") and "extension" in info:
+        await on_task_event("extension_decided", task_id, actor_id, approved=info.get("approved", False),
+                            requested_by=info.get("requested_by"), note=info.get("note", ""))
+    elif action == "chase":
+        change.outcome["notified"] = await _chase(change)
+
+
+async def _chase(change: TaskChange) -> int:
+    """Remind each assignee chased (inbox and push), once per chase (the chase's history entry dedupes)."""
+    task = await _task_facts(change.task_id)
+    recipients = list(change.info.get("recipients") or [])
+    if task is None or not recipients:
+        return 0
+    note = str(change.info.get("note") or "")
+    people = await Person.select(Person.id, Person.locale).where(Person.id.is_in(recipients)).order_by(
+        Person.full_name
+    )
+    notified = 0
+    for person in people:
+        locale = person["locale"]
+        lines = [note] if note else []
+        if task["deadline"] is not None:
+            lines.append(i18n.gettext_in(locale, CHASE_DEADLINE_LINE, deadline=i18n.format_date(task["deadline"])))
+        sent = await notify(
+            person["id"], "chase", i18n.gettext_in(locale, CHASE_TITLE, title=task["title"]), "\n".join(lines),
+            link=task_link(change.task_id), task_id=change.task_id,
+            dedupe_key=f"chase:{change.info['event_id']}:{person['id']}",
+        )
+        notified += 1 if sent else 0
+    return notified
 
 
 async def on_parts_done(task_id: int, action: str) -> None:
     """After commit: tell the parent's unit head and assignees, once per number of parts done."""
     if action != "parts_done":
         return
-    from server.lib import i18n
-    from server.notifications.services import _managers_of, _people, _task_facts, notify, task_link
-    from server.tasks.tables import Task
-
     task = await _task_facts(task_id)
     if task is None:
         return
@@ -40,6 +101,5 @@ async def on_parts_done(task_id: int, action: str) -> None:
 
 def subscribe() -> None:
     """Listen to the tasks' events (idempotent: a second subscription is ignored)."""
-    from server.tasks.events import on_task_changed
-
+    on_task_change(on_task_change_notify, in_transaction=True)
     on_task_changed(on_parts_done)

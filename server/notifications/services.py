@@ -178,7 +178,7 @@ async def notify(
 
 async def _publish_live(person_id: int, notification_id: int) -> None:
     """Tell the person's open screens their new unread count (server/live), once the inbox item is committed."""
-    from server.live.services import publish_inbox
+    from server.live.publisher import publish_inbox
 
     await publish_inbox(person_id, notification_id)
 

@@ -18,6 +18,7 @@ from server.lib import clock
 from server.lib.errors import Invalid, NotFound
 from server.people.services import Actor
 from server.tasks.events import task_changed
+from server.tasks.sources import report_place
 from server.tasks.tables import ProgressReport, Task, TaskAssignee, TaskState
 
 REPORT_SOURCES = frozenset({"citizen_report", "petition"})
@@ -38,8 +39,6 @@ async def report_context(task_id: int, row: dict[str, Any]) -> dict[str, Any] | 
     address, point and photos, the photos behind URLs that check this task."""
     if row["source"] not in REPORT_SOURCES or not row["source_ref"]:
         return None
-    from server.reports.answer import report_place
-
     place = await report_place(row["source_ref"])
     if place is None:
         return None

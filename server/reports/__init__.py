@@ -1,0 +1,11 @@
+"""Citizen reports and voter petitions: intake, triage and routing, the public face, Open311."""
+
+from server.reports.answer import citizen_photo_bytes, report_place
+from server.reports.listeners import subscribe as _subscribe
+from server.tasks.sources import ReportSource, provide
+
+# Every process that touches the database imports this package (piccolo_conf's APP_REGISTRY loads
+# server.reports.piccolo_app): the app, the worker, the CLI and the tests all follow a report's task, and
+# the tasks made from a report know its place and photos through these lookups (tasks imports no reports).
+_subscribe()
+provide(ReportSource(place=report_place, photo_bytes=citizen_photo_bytes))
