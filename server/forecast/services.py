@@ -19,7 +19,7 @@ from server.forecast import model
 from server.forecast.tables import ForecastModel, TaskRisk
 from server.holidays.services import load_calendar
 from server.lib import clock
-from server.lib.db import write_transaction
+from server.lib.db import is_sqlite, write_transaction
 from server.lib.errors import Forbidden, NotFound
 from server.lib.i18n import gettext as _
 
@@ -35,6 +35,11 @@ READY = "ready"
 NOT_ENOUGH = "not_enough_history"
 
 
+def _date(day: dt.date) -> object:
+    # SQLite compares dates as ISO text; PostgreSQL wants a real date.
+    return day.isoformat() if is_sqlite() else day
+
+
 def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
@@ -42,9 +47,13 @@ def _in(values: tuple[str, ...]) -> str:
 # ---------------------------------------------------------------- reading the history
 
 
-_TASKS_OF = (
-    " FROM tasks t JOIN units u ON u.id = t.lead_unit WHERE t.parent IS NULL AND t.deadline IS NOT NULL"
-    " AND t.state NOT IN ('draft', 'cancelled') AND u.path LIKE {}"
+# Two years of deadlines: one year of records as of moments up to a year back. Older tasks teach nothing newer
+# ones do not, and a province's full history would not fit in the worker's memory.
+HISTORY_DAYS = 730
+_SCOPE = (
+    " JOIN units u ON u.id = t.lead_unit WHERE t.parent IS NULL AND t.deadline IS NOT NULL"
+    f" AND t.state NOT IN ('draft', 'cancelled') AND (t.deadline >= {{}} OR t.state IN {_in(OPEN_STATES)})"
+    " AND u.path LIKE {}"
 )
 
 
@@ -54,41 +63,37 @@ def _day(value: Any) -> dt.date:
     return clock.local_date(moment)
 
 
-async def load_histories(path: str) -> tuple[list[model.History], dict[int, str]]:
-    """Every top-level task with a deadline under the unit path (drafts and cancelled ones aside), and each one's
-    lead unit path, as the model's histories."""
+async def load_histories(path: str, today: dt.date) -> tuple[list[model.History], dict[int, str]]:
+    """The top-level tasks under the unit path with a deadline in the last HISTORY_DAYS or still open (drafts and
+    cancelled ones aside), and each one's lead unit path, as the model's histories."""
+    scope = (_date(today - dt.timedelta(days=HISTORY_DAYS)), f"{path}%")
     rows = await ForecastModel.raw(
         "SELECT t.id, t.lead_unit, t.source, t.priority, t.state, t.deadline, t.assigned_at, t.created_at,"
-        " t.completed_at, u.path" + _TASKS_OF, f"{path}%"
+        " t.completed_at, u.path FROM tasks t" + _SCOPE, *scope
     )
     people: dict[int, int] = {}
     for r in await ForecastModel.raw(
         "SELECT a.task, a.person, a.is_main, a.removed_at FROM task_assignees a JOIN tasks t ON t.id = a.task"
-        " JOIN units u ON u.id = t.lead_unit WHERE t.parent IS NULL AND u.path LIKE {} ORDER BY a.id", f"{path}%"
+        + _SCOPE + " ORDER BY a.id", *scope
     ):
         if r["is_main"] and r["removed_at"] is None:
             people.setdefault(r["task"], r["person"])
     deadlines: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     for r in await ForecastModel.raw(
         "SELECT d.task, d.deadline, d.set_at FROM task_deadlines d JOIN tasks t ON t.id = d.task"
-        " JOIN units u ON u.id = t.lead_unit WHERE t.parent IS NULL AND u.path LIKE {} ORDER BY d.set_at, d.id",
-        f"{path}%",
+        + _SCOPE + " ORDER BY d.set_at, d.id", *scope
     ):
         deadlines[r["task"]].append((_day(r["set_at"]), clock.as_date(r["deadline"])))
     reports: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
     for r in await ForecastModel.raw(
         "SELECT p.task, p.percent, p.captured_at, p.received_at FROM progress_reports p JOIN tasks t ON t.id = p.task"
-        " JOIN units u ON u.id = t.lead_unit WHERE t.parent IS NULL AND u.path LIKE {}"
-        " AND p.refused_reason IS NULL AND p.percent IS NOT NULL",
-        f"{path}%",
+        + _SCOPE + " AND p.refused_reason IS NULL AND p.percent IS NOT NULL", *scope
     ):
         reports[r["task"]].append((_day(r["captured_at"] or r["received_at"]), int(r["percent"])))
     returns: dict[int, list[dt.date]] = defaultdict(list)
     for r in await ForecastModel.raw(
         "SELECT e.task, e.received_at FROM task_events e JOIN tasks t ON t.id = e.task"
-        " JOIN units u ON u.id = t.lead_unit WHERE t.parent IS NULL AND u.path LIKE {}"
-        " AND e.kind = 'transition' AND e.to_state = 'returned'",
-        f"{path}%",
+        + _SCOPE + " AND e.kind = 'transition' AND e.to_state = 'returned'", *scope
     ):
         returns[r["task"]].append(_day(r["received_at"]))
     histories = []
@@ -134,7 +139,7 @@ async def refresh(jurisdiction_id: int, today: dt.date | None = None) -> Refresh
     too short; the stored scores are replaced as a whole."""
     today = today or clock.today_vn()
     path = await _jurisdiction_path(jurisdiction_id)
-    histories, paths = await load_histories(path)
+    histories, paths = await load_histories(path, today)
     calendar = await load_calendar()
     closed, late = model.closed_count(histories, today)
     enough = closed >= model.MIN_CLOSED and min(late, closed - late) >= model.MIN_EACH_OUTCOME
@@ -271,7 +276,7 @@ async def panel(actor: Actor, scope_path: str, *, today: dt.date | None = None, 
         " JOIN units u ON u.id = t.lead_unit"
         f" WHERE r.unit_path LIKE {{}} AND r.probability >= {{}} AND t.state IN {_in(OPEN_STATES)}"
         " AND t.deadline >= {} ORDER BY r.probability DESC, t.deadline, t.id",
-        f"{scope_path}%", RISK_THRESHOLD, today,
+        f"{scope_path}%", RISK_THRESHOLD, _date(today),
     )
     per_unit = Counter((r["unit_id"], r["unit_name"]) for r in rows)
     tasks = [{

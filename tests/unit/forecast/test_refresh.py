@@ -62,3 +62,26 @@ async def test_a_unit_always_late_gets_the_higher_risk() -> None:
     assert await services.task_risk(j.other_head, late_unit) is None
     assert (await services.task_risk(j.head, late_unit))["level"] in ("risk", "high")
     assert await services.task_risk(j.officer2, late_unit) is None
+
+
+async def test_the_worker_fits_each_jurisdiction_once_a_night() -> None:
+    from server.forecast import jobs
+    from server.worker import DOMAIN_JOB_MODULES
+
+    assert "server.forecast.jobs" in DOMAIN_JOB_MODULES
+    j = await make_jurisdiction()
+    await insert(past(j, TODAY, 3, late_units=(j.dept.id,)))
+    # An old task (deadline more than two years ago) is not read at all.
+    await insert([Planned(j.dept.id, j.officer2.id, TODAY - dt.timedelta(days=800), TODAY - dt.timedelta(days=780),
+                          TODAY - dt.timedelta(days=770))])
+    assert j.root.id in await services.due_jurisdictions(TODAY, 0, 2)  # never fitted: at once, whatever the hour
+    await jobs.handle_refresh({})
+    row = await ForecastModel.select().where(ForecastModel.jurisdiction == j.root.id).first()
+    assert row["status"] == services.NOT_ENOUGH and row["closed_tasks"] == 6
+    assert j.root.id not in await services.due_jurisdictions(TODAY, 23, 2)  # fitted today
+    tomorrow = TODAY + dt.timedelta(days=1)
+    assert j.root.id not in await services.due_jurisdictions(tomorrow, 1, 2)  # the night's hour has not come
+    assert j.root.id in await services.due_jurisdictions(tomorrow, 2, 2)
+    registered: dict[str, object] = {}
+    jobs.register_jobs(lambda kind, handler, every_tick=False: registered.update({kind: every_tick}))
+    assert registered == {"forecast_refresh": True}
