@@ -10,6 +10,7 @@ def domain_routers() -> list[Router]:
     import server.auth
     import server.dashboard
     import server.directives
+    import server.forecast
     import server.holidays
     import server.kpi
     import server.media
@@ -29,6 +30,7 @@ def domain_routers() -> list[Router]:
         server.directives.router,
         server.tasks.router,
         server.kpi.router,
+        server.forecast.router,
         server.media.router,
         server.notifications.router,
         server.sync.router,
