@@ -10,11 +10,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from server.lib import i18n
-from server.notifications.services import _managers_of, _people, _task_facts, notify, on_task_event, task_link
+from server.notifications.inbox import (
+    DEADLINE_LINE,
+    EVENT_TITLES,
+    RETURN_REASON_LINE,
+    _managers_of,
+    _people,
+    notify,
+    task_link,
+)
 from server.people.tables import Person
 from server.tasks.events import TaskChange, on_task_change, on_task_changed
-from server.tasks.tables import Task
+from server.tasks.tables import Task, TaskAssignee
 
 # What the people concerned are told about each transition.
 NOTICE_OF_ACTION = {
@@ -28,6 +38,93 @@ PARTS_DONE_TITLE = "Các phần việc đã hoàn thành: {title}"
 PARTS_DONE_BODY = "Hãy gửi kết quả của nhiệm vụ để duyệt, kèm minh chứng của các phần việc."
 CHASE_TITLE = "Nhắc việc: {title}"
 CHASE_DEADLINE_LINE = "Hạn xử lý: {deadline}"
+
+
+REPORT_SOURCES = frozenset({"citizen_report", "petition"})
+
+
+async def _task_facts(task_id: int) -> dict[str, Any] | None:
+    # A read-only look at the tasks domain's tables, by the id the event carries.
+    row = await Task.select(
+        Task.id, Task.title, Task.state, Task.deadline, Task.lead_unit, Task.lead_unit.path, Task.lead_unit.name,
+        Task.parent, Task.parent.lead_unit.path, Task.source, Task.source_ref,
+    ).where(Task.id == task_id).first()
+    if row is None:
+        return None
+    assignees = await TaskAssignee.select(TaskAssignee.person).where(
+        (TaskAssignee.task == task_id) & TaskAssignee.removed_at.is_null()
+    )
+    row["assignee_ids"] = sorted({a["person"] for a in assignees})
+    return row
+
+
+async def _approvers(task: dict[str, Any]) -> list[int]:
+    """A top-level task is approved by the jurisdiction's leaders; a split part by the parent unit's head."""
+    parent_path = task.get("parent.lead_unit.path")
+    if task.get("parent") is None or not parent_path:
+        return await _managers_of(task["lead_unit.path"], "leader")
+    return await _managers_of(parent_path, "unit_head") or await _managers_of(parent_path, "leader")
+
+
+async def on_task_event(kind: str, task_id: int, actor_id: int | None, **info: Any) -> list[int]:
+    """Tell the people concerned that something happened to a task. Called by the tasks' events' listener below,
+    inside the task's write transaction, after the change: the inbox item exists exactly when the change does.
+
+    kind: assigned (info person_ids: the newly assigned, default all current assignees), submitted, returned
+    (info reason), approved, cancelled (info reason), extension_requested, extension_decided (info approved:
+    bool, requested_by: person id), comment (info note). The actor is never told about their own act.
+    """
+    task = await _task_facts(task_id)
+    if task is None:
+        return []
+    assignees: list[int] = task["assignee_ids"]
+    note = str(info.get("reason") or info.get("note") or "")
+    if kind == "assigned":
+        recipients = list(info.get("person_ids") or assignees)
+    elif kind in {"submitted", "extension_requested"}:
+        recipients = await _approvers(task)
+    elif kind in {"returned", "approved", "cancelled"}:
+        recipients = assignees or await _managers_of(task["lead_unit.path"], "unit_head")
+    elif kind == "extension_decided":
+        kind = "extension_approved" if info.get("approved") else "extension_rejected"
+        requester = info.get("requested_by")
+        recipients = [int(requester)] if requester else assignees
+    elif kind == "comment":
+        recipients = sorted(set(assignees) | set(await _managers_of(task["lead_unit.path"], "unit_head")))
+    else:
+        raise ValueError(f"unknown task event {kind!r}")
+    recipients = sorted({int(p) for p in recipients} - {actor_id} if actor_id else {int(p) for p in recipients})
+    notices = [(person_id, kind) for person_id in recipients]
+    # A citizen report (or voter petition) accepted for a unit: its head is told the report is theirs now.
+    if kind == "assigned" and not info.get("person_ids") and task.get("source") in REPORT_SOURCES:
+        heads = await _managers_of(task["lead_unit.path"], "unit_head")
+        notices += [(head, "report_routed") for head in heads if head != actor_id and head not in recipients]
+    people = await _people(sorted({person_id for person_id, _ in notices}))
+    deadline = i18n.format_date(task["deadline"]) if task["deadline"] else ""
+    mail_context = {
+        "task_title": task["title"], "deadline": deadline, "note": note[:2000], "unit_name": task["lead_unit.name"],
+        "approved": bool(info.get("approved")), "report_code": task.get("source_ref") or "",
+    }
+    created: list[int] = []
+    for person_id, notice in notices:
+        if person_id not in people:
+            continue
+        locale = people[person_id]["locale"]
+        title = i18n.gettext_in(locale, EVENT_TITLES[notice], title=task["title"], code=task.get("source_ref") or "")
+        lines = []
+        if note and notice == "returned":  # what to mend, said as such in the push and the inbox
+            lines.append(i18n.gettext_in(locale, RETURN_REASON_LINE, reason=note[:300]))
+        elif note:
+            lines.append(note[:300])
+        if task["deadline"] and notice in {"assigned", "returned", "extension_approved", "report_routed"}:
+            lines.append(i18n.gettext_in(locale, DEADLINE_LINE, deadline=deadline))
+        notification_id = await notify(
+            person_id, notice, title, "\n".join(lines), link=task_link(task_id), task_id=task_id,
+            mail_context=mail_context,
+        )
+        if notification_id:
+            created.append(notification_id)
+    return created
 
 
 async def on_task_change_notify(change: TaskChange) -> None:

@@ -1,4 +1,5 @@
-"""Web Push with pywebpush: the server's VAPID keys, and sending one encrypted message to one subscription.
+"""Web Push with pywebpush: the server's VAPID keys, sending one encrypted message to one subscription (the
+"push" job, `handle_push`), and the browsers' subscriptions.
 
 The key pair is generated at first start and kept in the database (table `vapid_keys`), so every web and
 worker process signs with the same key and subscriptions survive restarts and new machines.
@@ -7,10 +8,12 @@ worker process signs with the same key and subscriptions survive restarts and ne
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
 import aiohttp
 from cryptography.hazmat.primitives import serialization
@@ -19,7 +22,11 @@ from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
 
 from server.lib import clock
-from server.notifications.tables import VapidKey
+from server.lib.db import write_transaction
+from server.lib.errors import Invalid
+from server.notifications.inbox import _absolute
+from server.notifications.jobs import PermanentJobError
+from server.notifications.tables import Notification, PushSubscription, VapidKey
 from server.settings import get_settings
 
 # A reminder that is a day old is no longer worth waking a phone for.
@@ -124,3 +131,88 @@ async def send(
         return PushResult(False, None, error=f"{type(error).__name__}: {error}"[:500])
     status = getattr(response, "status", None)
     return PushResult(True, status)
+
+
+# ---------------------------------------------------------------- the push job and the subscriptions
+
+URGENCY = {
+    "overdue": "high",
+    "escalate_head": "high",
+    "escalate_leader": "high",
+    "due_today": "high",
+    "digest": "low",
+    "comment": "low",
+    "report_overdue": "high",
+    "chase": "high",
+}
+
+
+async def handle_push(payload: dict[str, Any]) -> str:
+    notification = await Notification.select().where(Notification.id == payload["notification"]).first()
+    subscription = await PushSubscription.select().where(PushSubscription.id == payload["subscription"]).first()
+    if notification is None or subscription is None:
+        return "skipped"
+    message = {
+        "title": notification["title"],
+        "body": notification["body"],
+        "url": _absolute(notification["link"] or "/"),
+        "kind": notification["kind"],
+        "id": notification["id"],
+        "tag": f"task-{notification['task_id']}" if notification["task_id"] else notification["kind"],
+    }
+    result = await send(
+        subscription,
+        message,
+        ttl=DEFAULT_TTL_SECONDS,
+        urgency=URGENCY.get(notification["kind"], "normal"),
+        topic=topic_for(f"n{notification['id']}"),
+    )
+    if result.gone:
+        await PushSubscription.delete().where(PushSubscription.id == subscription["id"])
+        return "gone"
+    if not result.ok:
+        if result.status is not None and 400 <= result.status < 500 and result.status not in {408, 429}:
+            raise PermanentJobError(result.error)
+        raise RuntimeError(result.error or "push failed")
+    return "sent"
+
+
+def _b64_length(value: str) -> int:
+    try:
+        return len(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except (binascii.Error, ValueError):
+        return -1
+
+
+async def subscribe(person_id: int, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> dict[str, Any]:
+    parsed = urlparse(endpoint or "")
+    allowed = {"https"} if get_settings().production else {"https", "http"}
+    if parsed.scheme not in allowed or not parsed.netloc or len(endpoint) > 1000:
+        raise Invalid("push_endpoint_invalid", "Địa chỉ nhận thông báo không hợp lệ")
+    if _b64_length(p256dh) != 65 or _b64_length(auth) != 16:
+        raise Invalid("push_keys_invalid", "Khóa nhận thông báo không hợp lệ")
+    async with write_transaction():
+        existing = await PushSubscription.select(PushSubscription.id).where(
+            PushSubscription.endpoint == endpoint
+        ).first()
+        # The same browser signed in as someone else now belongs to them.
+        if existing:
+            await PushSubscription.update(
+                {PushSubscription.person: person_id, PushSubscription.p256dh: p256dh, PushSubscription.auth: auth,
+                 PushSubscription.user_agent: user_agent[:500]}
+            ).where(PushSubscription.id == existing["id"])
+            subscription_id = existing["id"]
+        else:
+            rows = await PushSubscription.insert(
+                PushSubscription(person=person_id, endpoint=endpoint, p256dh=p256dh, auth=auth,
+                                 user_agent=user_agent[:500], created_at=clock.now())
+            ).returning(PushSubscription.id)
+            subscription_id = rows[0]["id"]
+    return {"id": subscription_id, "endpoint": endpoint}
+
+
+async def unsubscribe(person_id: int, endpoint: str) -> bool:
+    rows = await PushSubscription.delete().where(
+        (PushSubscription.person == person_id) & (PushSubscription.endpoint == endpoint)
+    ).returning(PushSubscription.id)
+    return bool(rows)
