@@ -27,6 +27,9 @@ class Settings:
     backup_dir: Path | None = None
     backup_keep_daily: int = 7
     backup_keep_weekly: int = 4
+    # Where uploaded files live (server/media/storage.py): "local" (DATA_DIR/media, the default) or "s3".
+    media_storage: str = "local"
+    s3: S3Settings | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,6 +46,63 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+
+MAIL_SENDERS = ("smtp", "sink", "null")
+MEDIA_STORAGES = ("local", "s3")
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """An S3-compatible bucket (AWS, MinIO, Ceph, a provider's object storage) for MEDIA_STORAGE=s3."""
+
+    bucket: str
+    endpoint_url: str | None = None
+    region: str | None = None
+    access_key: str | None = None
+    secret_key: str | None = None
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Which sender takes e-mail (server/mail/transport.py): "smtp" (SMTP_URL), "sink" (.eml files under
+    DATA_DIR/mail) or "null" (dropped, for tests). MAIL_SENDER chooses; unset, SMTP_URL's presence does."""
+
+    sender: str
+    smtp_url: str
+    mail_from: str
+
+
+def get_mail_settings() -> MailSettings:
+    """Read at each send, not cached: SMTP_URL may be mended while the worker runs (and tests set it per test)."""
+    smtp_url = os.environ.get("SMTP_URL", "").strip()
+    sender = os.environ.get("MAIL_SENDER", "").strip().lower() or ("smtp" if smtp_url else "sink")
+    # An unknown sender is refused when a message is sent (server/mail/transport.py), where the admin sees it.
+    return MailSettings(sender=sender, smtp_url=smtp_url, mail_from=os.environ.get("MAIL_FROM", "").strip())
+
+
+def _s3_settings() -> S3Settings | None:
+    bucket = os.environ.get("S3_BUCKET", "").strip()
+    if not bucket:
+        return None
+    return S3Settings(
+        bucket=bucket,
+        endpoint_url=os.environ.get("S3_ENDPOINT_URL") or None,
+        region=os.environ.get("S3_REGION") or None,
+        access_key=os.environ.get("S3_ACCESS_KEY_ID") or None,
+        secret_key=os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        prefix=os.environ.get("S3_PREFIX", "").strip().strip("/"),
+    )
+
+
+def _media_storage() -> str:
+    storage = os.environ.get("MEDIA_STORAGE", "local").strip().lower() or "local"
+    if storage not in MEDIA_STORAGES:
+        raise RuntimeError(f"MEDIA_STORAGE must be one of {', '.join(MEDIA_STORAGES)}")
+    if storage == "s3" and not os.environ.get("S3_BUCKET", "").strip():
+        raise RuntimeError("MEDIA_STORAGE=s3 needs S3_BUCKET")
+    return storage
 
 
 def _truthy(value: str | None) -> bool:
@@ -121,6 +181,8 @@ def get_settings() -> Settings:
         backup_dir=Path(os.environ["BACKUP_DIR"]).resolve() if os.environ.get("BACKUP_DIR") else None,
         backup_keep_daily=int(os.environ.get("BACKUP_KEEP_DAILY", "7")),
         backup_keep_weekly=int(os.environ.get("BACKUP_KEEP_WEEKLY", "4")),
+        media_storage=_media_storage(),
+        s3=_s3_settings(),
     )
 
 

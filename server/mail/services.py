@@ -247,18 +247,18 @@ async def deliver(mail_id: int) -> str:
     # Whatever fails from here on gives the message back (queued again, or failed for good): a row left in
     # "sending" would be neither retried nor offered to the admin to send again.
     try:
-        config = transport.smtp_config()
+        sender = transport.sender()
     except ValueError as error:  # a malformed setting: no retry mends it; the admin sends again once mended
-        await _give_back(row, token, f"SMTP_URL: {error}", permanent=True)
+        await _give_back(row, token, str(error), permanent=True)
         raise  # pragma: no cover - _give_back always raises
     try:
         message = build_message(row)
     except ValueError as error:  # an address the mail library cannot write
         await _give_back(row, token, f"message: {error}", permanent=True)
         raise  # pragma: no cover - _give_back always raises
-    if config is None:
+    if not isinstance(sender, transport.SmtpSender):
         try:
-            name = await asyncio.to_thread(transport.write_to_sink, _sink_name(row), message.as_bytes())
+            name = await asyncio.to_thread(sender.keep, _sink_name(row), message.as_bytes())
         except OSError as error:  # a full disk, say: try again later
             await _give_back(row, token, _describe(error), permanent=False)
             raise  # pragma: no cover - _give_back always raises
@@ -267,7 +267,7 @@ async def deliver(mail_id: int) -> str:
         return "kept"
     data = message.as_bytes()
     try:
-        smtp = await asyncio.to_thread(transport.open_connection, config)
+        smtp = await asyncio.to_thread(transport.open_connection, sender.config)
     except Exception as error:  # nothing was handed over, whatever went wrong
         await _give_back(row, token, _describe(error), permanent=_is_permanent(error))
         raise  # pragma: no cover - _give_back always raises

@@ -1,4 +1,7 @@
-"""Where e-mail goes: an SMTP server (SMTP_URL), or, with none set, the local sink (DATA_DIR/mail/*.eml).
+"""Where e-mail goes: a sender chosen by settings (MAIL_SENDER, see server/settings.py MailSettings), as
+Warehouse chooses its services: `SmtpSender` (SMTP_URL), `SinkSender` (the local sink, DATA_DIR/mail/*.eml,
+the default without SMTP_URL) or `NullSender` (drops every message; for tests that want no files).
+The sink and the null sender take a message in one step; SMTP goes step by step (see below).
 
 SMTP goes through the standard library's `smtplib`, run in a worker thread (`asyncio.to_thread`). Why not
 aiosmtplib: the worker sends one message at a time, so an event-loop client would save nothing, while
@@ -15,14 +18,16 @@ Percent-encode a password that contains `@`, `:` or `/`. MAIL_FROM: the sender, 
 from __future__ import annotations
 
 import base64
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlparse
+
+from server.settings import MAIL_SENDERS, get_mail_settings
 
 DEFAULT_FROM = "Điều hành <no-reply@dieuhanh.invalid>"
 DEFAULT_TIMEOUT_SECONDS = 30.0
@@ -61,18 +66,59 @@ def parse_smtp_url(url: str) -> SmtpConfig:
 
 
 def smtp_config() -> SmtpConfig | None:
-    """The SMTP server from SMTP_URL, read at each send (tests set it per test); None means the local sink."""
-    url = os.environ.get("SMTP_URL", "").strip()
-    return parse_smtp_url(url) if url else None
+    """The SMTP server when the sender is SMTP, read at each send (tests set it per test); None otherwise."""
+    settings = get_mail_settings()
+    return parse_smtp_url(settings.smtp_url) if settings.sender == "smtp" else None
 
 
 def smtp_configured() -> bool:
     """Whether mail goes out through SMTP (set, even if malformed: the admin then sees the failed messages)."""
-    return bool(os.environ.get("SMTP_URL", "").strip())
+    return get_mail_settings().sender == "smtp"
+
+
+class OneStepSender(Protocol):
+    """A sender that takes a whole message at once and can be asked again safely (same name, same result)."""
+
+    def keep(self, name: str, data: bytes) -> str:
+        """Take the message; returns the sink file's name ("" when nothing is kept)."""
+        ...
+
+
+class SinkSender:
+    def keep(self, name: str, data: bytes) -> str:
+        return write_to_sink(name, data)
+
+
+class NullSender:
+    def keep(self, name: str, data: bytes) -> str:
+        return ""
+
+
+@dataclass(frozen=True)
+class SmtpSender:
+    """SMTP, one blocking step at a time (open_connection, envelope, send_data, close_quietly below)."""
+
+    config: SmtpConfig
+
+
+Sender = SmtpSender | SinkSender | NullSender
+
+
+def sender() -> Sender:
+    """The sender the settings choose now; a malformed SMTP_URL or MAIL_SENDER raises ValueError naming it."""
+    settings = get_mail_settings()
+    if settings.sender not in MAIL_SENDERS:
+        raise ValueError(f"MAIL_SENDER must be one of {', '.join(MAIL_SENDERS)}")
+    if settings.sender == "smtp":
+        try:
+            return SmtpSender(parse_smtp_url(settings.smtp_url))
+        except ValueError as error:  # the setting is named, for the admin who reads the failed message
+            raise ValueError(f"SMTP_URL: {error}") from error
+    return SinkSender() if settings.sender == "sink" else NullSender()
 
 
 def mail_from() -> Address:
-    name, address = parseaddr(os.environ.get("MAIL_FROM", "").strip() or DEFAULT_FROM)
+    name, address = parseaddr(get_mail_settings().mail_from or DEFAULT_FROM)
     if "@" not in address:
         name, address = parseaddr(DEFAULT_FROM)
     username, _, domain = address.rpartition("@")
