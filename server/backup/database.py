@@ -100,14 +100,22 @@ def libpq_url(database_url: str) -> str:
     return "postgresql://" + database_url.split("://", 1)[1]
 
 
+async def connect_pg(database_url: str) -> Any:
+    import asyncpg
+
+    try:
+        return await asyncpg.connect(libpq_url(database_url))
+    except (OSError, asyncpg.PostgresError) as error:
+        where = database_url.rsplit("@", 1)[-1]  # never the password
+        raise BackupError("backup_database_unreachable", f"cannot open the database {where}: {error}") from error
+
+
 async def pg_dump(database_url: str, target: Path, tables: list[str]) -> dict[str, Any]:
     """`pg_dump -Fc` of the snapshot in which the counts and migrations are read, so the manifest describes
     exactly the dump even while the app writes."""
     import asyncio
 
-    import asyncpg
-
-    connection = await asyncpg.connect(libpq_url(database_url))
+    connection = await connect_pg(database_url)
     try:
         async with connection.transaction(isolation="repeatable_read", readonly=True):
             snapshot = await connection.fetchval("SELECT pg_export_snapshot()")
@@ -145,9 +153,7 @@ def pg_restore(database_url: str, source: Path) -> None:
 
 
 async def pg_non_empty(database_url: str) -> list[str]:
-    import asyncpg
-
-    connection = await asyncpg.connect(libpq_url(database_url))
+    connection = await connect_pg(database_url)
     try:
         names = [row["tablename"] for row in await connection.fetch(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]

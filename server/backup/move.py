@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from server.backup.archive import BackupError
-from server.backup.database import MIGRATION_TABLE, libpq_url
+from server.backup.database import MIGRATION_TABLE, connect_pg
 
 BATCH = 5000
 
@@ -41,7 +41,7 @@ async def sqlite_to_postgres(source_file: Path, database_url: str, *, force: boo
     tables = _ordered_tables()
     # PARSE_DECLTYPES with the converters Piccolo registers: the same Python values the app reads on SQLite.
     source = sqlite3.connect(f"file:{source_file}?mode=ro", uri=True, detect_types=sqlite3.PARSE_DECLTYPES)
-    target = await asyncpg.connect(libpq_url(database_url))
+    target = await connect_pg(database_url)
     copied: dict[str, int] = {}
     try:
         present = {row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -106,7 +106,9 @@ def create_backup(path: Path, *, with_secrets: bool = False, settings: Settings 
             writer.add_file(member, db_file)
             if checkpoint:
                 writer.add_file(CHECKPOINT_MEMBER, checkpoint)
-            media = writer.add_tree("files/media", settings.media_dir)
+            # With S3 storage the files live in the bucket, which keeps its own versions: not in this archive.
+            storage = getattr(settings, "media_storage", "local")
+            media = writer.add_tree("files/media", settings.media_dir) if storage == "local" else 0
             mail = writer.add_tree("files/mail", settings.data_dir / "mail")
             secrets_included = []
             if with_secrets:
@@ -126,6 +128,7 @@ def create_backup(path: Path, *, with_secrets: bool = False, settings: Settings 
                 "migrations": snapshot["migrations"],
                 "counts": snapshot["counts"],
                 "tools": snapshot.get("tools", {}),
+                "media_storage": storage,
                 "media_files": media,
                 "mail_files": mail,
                 "secrets": secrets_included,
