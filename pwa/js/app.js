@@ -163,14 +163,7 @@ export async function syncNow(reason) {
 
 /** @param {Person} person */
 export async function signedIn(person) {
-  const previous = await db.meta.get('me');
-  if (previous && previous.id !== person.id) {
-    // Someone else signs in on this phone: the task cache was theirs (the outbox stays, it is replayed as them
-    // only if they are its author; the server refuses the rest).
-    await db.clear('tasks'); await db.clear('details'); await db.meta.set('tasks_cursor', null);
-    await db.meta.set('approvals', []);
-    await forgetPerson();
-  }
+  await personChanges(person);
   me = person;
   await db.meta.set('me', person);
   await db.meta.set('needs_login', false);
@@ -189,7 +182,7 @@ async function whoAmI() {
     if (!response) return; // offline after all: keep the last person seen
     if (response.ok) {
       const person = await response.json();
-      if (!me || me.id !== person.id) { await signedInQuietly(person); }
+      if (!me || me.id !== person.id) { await personChanges(person); }
       me = person;
       await db.meta.set('me', person);
     } else if (response.status === 401) {
@@ -198,17 +191,14 @@ async function whoAmI() {
   } catch (e) { /* the answer cut off: keep the last person seen */ }
 }
 
+/* Someone else signs in on this phone: the task cache was theirs (the outbox stays, it is replayed as them
+   only if they are its author; the server refuses the rest), and so were their inbox, their unit's list,
+   their approval queue and their settings. */
 /** @param {Person} person */
-async function signedInQuietly(person) {
+async function personChanges(person) {
   const previous = await db.meta.get('me');
-  if (previous && previous.id !== person.id) {
-    await db.clear('tasks'); await db.clear('details'); await db.meta.set('tasks_cursor', null);
-    await forgetPerson();
-  }
-}
-
-/* What belonged to the previous person on this phone: their inbox, their unit's list, their settings. */
-async function forgetPerson() {
+  if (!previous || previous.id === person.id) return;
+  await db.clear('tasks'); await db.clear('details'); await db.meta.set('tasks_cursor', null);
   for (const forget of leaving) forget();
   for (const key of ['inbox', 'inbox_pending', 'unit_tasks', 'push_settings', 'approvals']) await db.meta.set(key, null);
 }

@@ -43,6 +43,9 @@ export function show(content) {
   main().focus({ preventScroll: true });
 }
 
+/** The way back to a task from the screens under it (a form, splitting it). @param {number} id */
+export function backToTask(id) { return html`<a class="back" href="#/task/${id}">‹ ${t('Quay lại')}</a>`; }
+
 /** @param {string} what */
 export function offlineNote(what) {
   return api.online() ? html`` : html`<p class="warning" role="alert" data-offline-note>${t(what)}</p>`;

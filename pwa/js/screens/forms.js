@@ -6,16 +6,24 @@ import * as camera from '../camera.js';
 import { db } from '../db.js';
 import { html } from '../esc.js';
 import { t } from '../i18n.js';
-import { NOTHING_HERE, date, loadDetail, main, show } from '../ui.js';
+import { NOTHING_HERE, backToTask, date, loadDetail, main, show } from '../ui.js';
 
 /** @param {string} selector */
 function field(selector) { return /** @type {HTMLInputElement} */ (main().querySelector(selector)); }
 
+/** The task a form is about, from the phone when there is no signal; null (and the screen says so) when
+    the phone has never seen it. @param {number} id */
+async function taskFor(id) {
+  const task = await loadDetail(id) || await db.get('tasks', id);
+  if (!task) show(html`<p class="empty">${t(NOTHING_HERE)}</p>`);
+  return task;
+}
+
 /** @param {number} id */
 export async function reportView(id) {
-  const task = await loadDetail(id) || await db.get('tasks', id);
-  if (!task) { show(html`<p class="empty">${t(NOTHING_HERE)}</p>`); return; }
-  show(html`<a class="back" href="#/task/${id}">‹ ${t('Quay lại')}</a>
+  const task = await taskFor(id);
+  if (!task) return;
+  show(html`${backToTask(id)}
     <h1>${t('Báo cáo tiến độ')}</h1><p class="subtitle">${task.title}</p>
     <form id="report-form" novalidate>
       <label for="note">${t('Nội dung')}</label>
@@ -93,9 +101,9 @@ export async function reportView(id) {
 
 /** @param {number} id */
 export async function extendView(id) {
-  const task = await loadDetail(id) || await db.get('tasks', id);
-  if (!task) { show(html`<p class="empty">${t(NOTHING_HERE)}</p>`); return; }
-  show(html`<a class="back" href="#/task/${id}">‹ ${t('Quay lại')}</a>
+  const task = await taskFor(id);
+  if (!task) return;
+  show(html`${backToTask(id)}
     <h1>${t('Xin gia hạn')}</h1><p class="subtitle">${task.title} · ${t('Hạn xử lý')}: ${date(task.deadline)}</p>
     <form id="extend-form">
       <label for="deadline">${t('Hạn mới')}</label><input id="deadline" type="date" required>

@@ -9,7 +9,7 @@ import { html } from '../esc.js';
 import { t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 import * as sync from '../sync.js';
-import { URGENCY_ORDER, date, main, offlineNote, show, stateLabel } from '../ui.js';
+import { URGENCY_ORDER, backToTask, date, main, offlineNote, show, stateLabel } from '../ui.js';
 
 export async function unitView() {
   /** @type {any[]} */
@@ -58,7 +58,7 @@ export async function splitView(id, mode) {
   if (main().dataset.view !== location.hash) show(html`<p class="loading">…</p>`);
   const result = await api.task(id);
   const task = result.ok ? result.body : await db.get('details', id);
-  const back = html`<a class="back" href="#/task/${id}">‹ ${t('Quay lại')}</a>`;
+  const back = backToTask(id);
   const heading = mode === 'split' ? 'Chia việc' : 'Giao việc';
   if (!task || !result.ok) {
     const note = offlineNote('Cần có mạng để chia việc và giao việc');
