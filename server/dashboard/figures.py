@@ -1,0 +1,170 @@
+"""kpi's figures grouped per lead unit, per person and per week, from the kept counts or the tasks.
+
+Built from `server.kpi.services`' SQL pieces, grouped instead of run once per row, so a row and
+`kpi.figures()` for the same scope always agree (tests/unit/dashboard checks it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from server.dashboard import aggregate
+from server.dashboard.periods import Period
+from server.kpi import services as kpi
+from server.kpi.services import BUCKETS, Figures
+from server.lib import clock
+from server.lib.db import is_sqlite
+from server.tasks.tables import Task
+
+# ---------------------------------------------------------------- grouped figures
+
+
+def _add(figures: Figures, bucket: str | None, n: int) -> None:
+    if bucket in BUCKETS:
+        setattr(figures, bucket, getattr(figures, bucket) + int(n))
+
+
+def _dates(period: Period) -> list[object]:
+    return [kpi.date_param(d) for d in (period.start, period.end, period.start, period.end)]
+
+
+def _prefilter(period: Period) -> tuple[str, list[object]]:
+    """A condition implied by kpi's period rule that PostgreSQL can answer from the deadline and completed_at
+    indexes (kpi's own reads the completion's local date, which no plain index serves). It only narrows the rows
+    the exact rule then checks, so the figures are kpi's. SQLite stores times as text: there it is left out.
+    """
+    if is_sqlite():
+        return "", []
+    begin = dt.datetime.combine(period.start, dt.time(), tzinfo=clock.VN_TZ)
+    finish = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tzinfo=clock.VN_TZ)
+    return (
+        " AND ((t.deadline >= {} AND t.deadline <= {}) OR (t.completed_at >= {} AND t.completed_at < {}))",
+        [period.start, period.end, begin, finish],
+    )
+
+
+@dataclass
+class Week:
+    start: dt.date
+    end: dt.date
+    figures: Figures
+
+
+def _week_index_sql(date_sql: str, anchor: dt.date) -> str:
+    # The anchor is a date we made ourselves (a Monday), so it is safe to write into the SQL.
+    if is_sqlite():
+        return f"(CAST(julianday({date_sql}) - julianday('{anchor.isoformat()}') AS INTEGER) / 7)"
+    return f"(({date_sql} - DATE '{anchor.isoformat()}') / 7)"
+
+
+def _empty_weeks(period: Period) -> list[Week]:
+    """Monday to Sunday, clipped to the period."""
+    weeks: list[Week] = []
+    monday = period.start - dt.timedelta(days=period.start.weekday())
+    while monday <= period.end:
+        weeks.append(Week(max(monday, period.start), min(monday + dt.timedelta(days=6), period.end), Figures()))
+        monday += dt.timedelta(days=7)
+    return weeks
+
+
+def _fill(rows: list[dict[str, Any]], weeks: list[Week]) -> dict[int, Figures]:
+    by_unit: dict[int, Figures] = {}
+    for row in rows:
+        if row["kind"] == "u":
+            _add(by_unit.setdefault(row["k"], Figures()), row["bucket"], row["n"])
+        elif 0 <= int(row["k"]) < len(weeks):
+            _add(weeks[int(row["k"])].figures, row["bucket"], row["n"])
+    return by_unit
+
+
+async def grouped(
+    path: str, period: Period, today: dt.date, *, direct: bool = False
+) -> tuple[dict[int, Figures], list[Week]]:
+    """kpi.figures(unit_path=path) split by lead unit, and kpi.figures for each week: one pass over the period.
+
+    Weeks run Monday to Sunday, clipped to the period. A task counts in a week when its deadline or its completion
+    falls in it, exactly as kpi counts it in a period (so a task completed in another week than its deadline's
+    counts in both weeks, once in the period). Read from the kept counts (server.dashboard.aggregate) once they
+    are built, else (or with `direct`) from the tasks themselves; tests/unit/dashboard compares the two.
+    """
+    if not direct and aggregate.usable_for(period.start, period.end) and await aggregate.is_ready():
+        return await grouped_from_counts(path, period, today)
+    return await grouped_from_tasks(path, period, today)
+
+
+async def grouped_from_counts(path: str, period: Period, today: dt.date) -> tuple[dict[int, Figures], list[Week]]:
+    """The same figures from kpi_unit_days: the rows whose deadline is in the period, plus the done rows completed
+    in it whose deadline is not (two index range scans), bucketed with today as kpi buckets a task."""
+    anchor = period.start - dt.timedelta(days=period.start.weekday())
+    start, end, day = (kpi.date_param(d) for d in (period.start, period.end, today))
+    done = "done"  # written alike on both engines, so SQLite uses the partial index on done rows
+    sql = (
+        "WITH p AS ("
+        " SELECT unit, done, deadline, done_on, n FROM kpi_unit_days WHERE deadline >= {} AND deadline <= {}"
+        # `done` as a constant, not the column: then the partial index on done rows answers alone (index-only).
+        f" UNION ALL SELECT unit, {'1' if is_sqlite() else 'TRUE'} AS done, deadline, done_on, n FROM kpi_unit_days"
+        f" WHERE {done} AND done_on >= {{}} AND done_on <= {{}} AND (deadline < {{}} OR deadline > {{}})),"
+        " q AS (SELECT unit,"
+        f" CASE WHEN {done} AND done_on <= deadline THEN 'done_on_time' WHEN {done} THEN 'done_late'"
+        " WHEN deadline < {} THEN 'in_progress_overdue' ELSE 'in_progress_on_time' END AS bucket,"
+        f" CASE WHEN deadline >= {{}} AND deadline <= {{}} THEN {_week_index_sql('deadline', anchor)} END AS dwk,"
+        f" CASE WHEN {done} AND done_on >= {{}} AND done_on <= {{}} THEN {_week_index_sql('done_on', anchor)} END"
+        " AS cwk, n FROM p WHERE unit IN (SELECT u.id FROM units u WHERE u.path LIKE {}))"
+        " SELECT 'u' AS kind, unit AS k, bucket, SUM(n) AS n FROM q GROUP BY unit, bucket"
+        " UNION ALL SELECT 'w' AS kind, dwk AS k, bucket, SUM(n) AS n FROM q WHERE dwk IS NOT NULL GROUP BY dwk, bucket"
+        " UNION ALL SELECT 'w' AS kind, cwk AS k, bucket, SUM(n) AS n FROM q"
+        " WHERE cwk IS NOT NULL AND (dwk IS NULL OR dwk <> cwk) GROUP BY cwk, bucket"
+    )
+    args = [start, end, start, end, start, end, day, start, end, start, end, f"{path}%"]
+    weeks = _empty_weeks(period)
+    return _fill(await Task.raw(sql, *args), weeks), weeks
+
+
+async def grouped_from_tasks(path: str, period: Period, today: dt.date) -> tuple[dict[int, Figures], list[Week]]:
+    anchor = period.start - dt.timedelta(days=period.start.weekday())
+    done_date = kpi.completed_local_date_sql()
+    scope, scope_args = kpi.scope_sql(unit_path=path)
+    extra, extra_args = _prefilter(period)
+    start, end = kpi.date_param(period.start), kpi.date_param(period.end)
+    sql = (
+        "WITH p AS ("
+        f" SELECT t.lead_unit AS unit, {kpi.bucket_sql()} AS bucket,"
+        f" CASE WHEN t.deadline >= {{}} AND t.deadline <= {{}} THEN {_week_index_sql('t.deadline', anchor)} END AS dwk,"
+        f" CASE WHEN t.state = 'done' AND {done_date} >= {{}} AND {done_date} <= {{}}"
+        f" THEN {_week_index_sql(done_date, anchor)} END AS cwk"
+        f" FROM tasks t WHERE {scope} AND {kpi.period_sql()} AND {kpi.COUNTED_STATES_SQL}{extra})"
+        " SELECT 'u' AS kind, unit AS k, bucket, COUNT(*) AS n FROM p GROUP BY unit, bucket"
+        " UNION ALL SELECT 'w' AS kind, dwk AS k, bucket, COUNT(*) AS n FROM p"
+        " WHERE dwk IS NOT NULL GROUP BY dwk, bucket"
+        " UNION ALL SELECT 'w' AS kind, cwk AS k, bucket, COUNT(*) AS n FROM p"
+        " WHERE cwk IS NOT NULL AND (dwk IS NULL OR dwk <> cwk) GROUP BY cwk, bucket"
+    )
+    args = [kpi.date_param(today), start, end, start, end, *scope_args, *_dates(period), *extra_args]
+    weeks = _empty_weeks(period)
+    return _fill(await Task.raw(sql, *args), weeks), weeks
+
+
+async def figures_by_lead_unit(path: str, period: Period, today: dt.date) -> dict[int, Figures]:
+    return (await grouped(path, period, today))[0]
+
+
+async def weekly(path: str, period: Period, today: dt.date) -> list[Week]:
+    return (await grouped(path, period, today))[1]
+
+
+async def figures_by_person(path: str, period: Period, today: dt.date, within_path: str) -> dict[int, Figures]:
+    """kpi.figures(person_id=p, within_path=within_path) for every person whose unit is in `path`: one query."""
+    extra, extra_args = _prefilter(period)
+    led, led_args = kpi.led_within_sql(within_path)
+    sql = (
+        f"SELECT ta.person AS person, {kpi.bucket_sql()} AS bucket, COUNT(DISTINCT t.id) AS n FROM tasks t"
+        " JOIN task_assignees ta ON ta.task = t.id AND ta.removed_at IS NULL"
+        " WHERE ta.person IN (SELECT p.id FROM people p JOIN units pu ON pu.id = p.unit WHERE pu.path LIKE {})"
+        f" AND {led} AND {kpi.period_sql()} AND {kpi.COUNTED_STATES_SQL}{extra} GROUP BY 1, 2"
+    )
+    result: dict[int, Figures] = {}
+    args = [kpi.date_param(today), f"{path}%", *led_args, *_dates(period), *extra_args]
+    for row in await Task.raw(sql, *args):
+        _add(result.setdefault(row["person"], Figures()), row["bucket"], row["n"])
+    return result
