@@ -376,3 +376,23 @@ def test_a_sqlite_commune_moves_into_postgresql(tmp_path: Path) -> None:
         _serve_and_walk(province)
     finally:
         _drop(province)
+
+
+@pytest.mark.skipif(USING_POSTGRES, reason="SQLite's online backup; pg_dump reads its own snapshot")
+def test_a_sqlite_backup_is_consistent_while_a_writer_holds_its_lock(world: World, tmp_path: Path) -> None:
+    path = world.source.database_url.removeprefix("sqlite:///")
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # the app's write transactions take this lock (server/lib/db.py)
+        name = writer.execute("SELECT name FROM units ORDER BY id LIMIT 1").fetchone()[0]
+        writer.execute("UPDATE units SET name = 'giữa chừng' WHERE id = (SELECT min(id) FROM units)")
+        archive = tmp_path / "live.tar"
+        ok(server(world.source, "backup", str(archive), timeout=60))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    with tarfile.open(archive) as tar:
+        tar.extract("database/dieuhanh.sqlite", tmp_path, filter="data")
+    with sqlite3.connect(tmp_path / "database" / "dieuhanh.sqlite") as copy:
+        assert copy.execute("SELECT name FROM units ORDER BY id LIMIT 1").fetchone()[0] == name
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
