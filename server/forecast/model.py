@@ -57,9 +57,12 @@ class History:
     # (day set, deadline) in the order they were set; the first is the original, each later one an extension.
     deadlines: list[tuple[dt.date, dt.date]]
     reports: list[tuple[dt.date, int]] = field(default_factory=list)
+    # Reports on the task's parts (day, part id, percent): a split task's progress is its parts'.
+    part_reports: list[tuple[dt.date, int, int]] = field(default_factory=list)
     returns: list[dt.date] = field(default_factory=list)
     # The local date of the submission the leader approved; None while the task is open.
     completed_on: dt.date | None = None
+    state: str = ""
 
     @property
     def deadline(self) -> dt.date:
@@ -164,11 +167,20 @@ def features(h: History, day: dt.date, calendar: WorkCalendar, record: Record, l
     """The task as it stood at the end of `day`; nothing that happened after `day` is read."""
     deadline = h.deadline_as_of(day)
     reports = [(on, pct) for on, pct in h.reports if on <= day]
-    progress = (reports[-1][1] if reports else 0) / 100
+    parts: dict[int, int] = {}
+    part_days = []
+    for on, part, pct in h.part_reports:
+        if on <= day:
+            parts[part] = pct
+            part_days.append(on)
+    if reports:
+        progress = reports[-1][1] / 100
+    else:  # the parts that have reported, on average
+        progress = sum(parts.values()) / len(parts) / 100 if parts else 0.0
     total = max(calendar.working_days_between(h.assigned_on, deadline), 1)
     left = calendar.working_days_between(day, deadline)
     elapsed = min(max(1 - left / total, 0.0), 1.0)
-    last_seen = max([on for on, _ in reports] + [h.assigned_on])
+    last_seen = max([on for on, _ in reports] + part_days + [h.assigned_on])
     silent = min((day - last_seen).days, SILENCE_CAP_DAYS)
     extensions = sum(1 for set_on, _ in h.deadlines[1:] if set_on <= day)
     returns = sum(1 for on in h.returns if on <= day)

@@ -50,6 +50,8 @@ def _in(values: tuple[str, ...]) -> str:
 # Two years of deadlines: one year of records as of moments up to a year back. Older tasks teach nothing newer
 # ones do not, and a province's full history would not fit in the worker's memory.
 HISTORY_DAYS = 730
+# A report counts when it was not refused (NULL, or '' as older rows have it) and gave a percent.
+_KEPT_REPORT = " AND (p.refused_reason IS NULL OR p.refused_reason = '') AND p.percent IS NOT NULL"
 _SCOPE = (
     " JOIN units u ON u.id = t.lead_unit WHERE t.parent IS NULL AND t.deadline IS NOT NULL"
     f" AND t.state NOT IN ('draft', 'cancelled') AND (t.deadline >= {{}} OR t.state IN {_in(OPEN_STATES)})"
@@ -87,9 +89,15 @@ async def load_histories(path: str, today: dt.date) -> tuple[list[model.History]
     reports: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
     for r in await ForecastModel.raw(
         "SELECT p.task, p.percent, p.captured_at, p.received_at FROM progress_reports p JOIN tasks t ON t.id = p.task"
-        + _SCOPE + " AND p.refused_reason IS NULL AND p.percent IS NOT NULL", *scope
+        + _SCOPE + _KEPT_REPORT, *scope
     ):
         reports[r["task"]].append((_day(r["captured_at"] or r["received_at"]), int(r["percent"])))
+    part_reports: dict[int, list[tuple[dt.date, int, int]]] = defaultdict(list)
+    for r in await ForecastModel.raw(
+        "SELECT t.id AS top, p.task, p.percent, p.captured_at, p.received_at FROM progress_reports p"
+        " JOIN tasks part ON part.id = p.task JOIN tasks t ON t.id = part.parent" + _SCOPE + _KEPT_REPORT, *scope
+    ):
+        part_reports[r["top"]].append((_day(r["captured_at"] or r["received_at"]), r["task"], int(r["percent"])))
     returns: dict[int, list[dt.date]] = defaultdict(list)
     for r in await ForecastModel.raw(
         "SELECT e.task, e.received_at FROM task_events e JOIN tasks t ON t.id = e.task"
@@ -110,6 +118,8 @@ async def load_histories(path: str, today: dt.date) -> tuple[list[model.History]
             id=r["id"], unit_id=r["lead_unit"], person_id=people.get(r["id"]), source=r["source"] or "",
             priority=r["priority"] or "normal", assigned_on=assigned_on, deadlines=known,
             reports=sorted(reports.get(r["id"], [])), returns=sorted(returns.get(r["id"], [])),
+            part_reports=sorted(part_reports.get(r["id"], [])),
+            state=r["state"],
             completed_on=_day(completed) if completed is not None else None,
         ))
         paths[r["id"]] = r["path"]
@@ -156,8 +166,10 @@ async def refresh(jurisdiction_id: int, today: dt.date | None = None) -> Refresh
     if fitted is not None:
         record, load = model.Record(histories, today), model.Load(histories)
         for h in histories:
-            if h.completed_on is not None or h.deadline < today:
-                continue  # done, or already late: the overdue list speaks for those
+            if h.completed_on is not None or h.deadline < today or h.state == "submitted":
+                # Done; or late already (the overdue list speaks for those); or its result is in, awaiting the
+                # leader: completion is that submission's time, so there is nothing left to forecast.
+                continue
             row = model.features(h, today, calendar, record, load)
             scores.append(TaskRisk(
                 task=h.id, jurisdiction=jurisdiction_id, unit_path=paths[h.id],

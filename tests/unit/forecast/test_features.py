@@ -80,3 +80,10 @@ def test_training_looks_at_each_task_before_its_deadline_while_it_was_open() -> 
     xs, ys = model.training_set([done_early, task(3, completed_on=dt.date(2026, 9, 20))], dt.date(2026, 10, 1),
                                 CALENDAR)
     assert len(xs) == 4 and set(ys) == {1}  # the late one, at 1, 3, 5 and 10 working days before 15/9
+
+
+def test_a_split_task_progresses_with_its_parts() -> None:
+    h = task(1, reports=[], part_reports=[(dt.date(2026, 9, 2), 11, 40), (dt.date(2026, 9, 8), 12, 80),
+                                          (dt.date(2026, 9, 11), 11, 100)])
+    row = row_of(h, [])
+    assert row.raw["progress"] == 60 and row.raw["silent"] == 2  # 40 and 80 by 10/9; the 100 came later

@@ -43,13 +43,14 @@ async def test_a_unit_always_late_gets_the_higher_risk() -> None:
     # The same task, at the same point, in each unit: 40% done, deadline in 4 days.
     same = {"assigned": TODAY - dt.timedelta(days=10), "deadline": TODAY + dt.timedelta(days=4), "completed": None,
             "reports": ((TODAY - dt.timedelta(days=2), 40),), "state": "in_progress"}
-    late_unit, on_time_unit = await insert([
+    late_unit, on_time_unit, awaiting = await insert([
         Planned(j.dept.id, j.officer2.id, **same), Planned(j.other_dept.id, j.other_officer.id, **same),
+        Planned(j.dept.id, j.officer2.id, **{**same, "state": "submitted"}),  # its result is in: nothing to forecast
     ])
     result = await services.refresh(j.root.id)
     assert result.status == services.READY and result.closed == 80 and result.late == 40 and result.scored == 2
     risks = {r["task"]: r["probability"] for r in await TaskRisk.select().where(TaskRisk.jurisdiction == j.root.id)}
-    assert risks[late_unit] > 0.5 > risks[on_time_unit]
+    assert risks[late_unit] > 0.5 > risks[on_time_unit] and awaiting not in risks
     assert risks[late_unit] - risks[on_time_unit] > 0.3
 
     # The leader's list names it with the unit's record as a reason; the figure counts it under its unit.
@@ -85,3 +86,26 @@ async def test_the_worker_fits_each_jurisdiction_once_a_night() -> None:
     registered: dict[str, object] = {}
     jobs.register_jobs(lambda kind, handler, every_tick=False: registered.update({kind: every_tick}))
     assert registered == {"forecast_refresh": True}
+
+
+async def test_the_history_is_read_with_its_parts_and_without_refused_reports() -> None:
+    from server.tasks.tables import ProgressReport, Task
+    from tests.factories import unique
+
+    j = await make_jurisdiction()
+    [top] = await insert([Planned(j.dept.id, j.officer2.id, TODAY - dt.timedelta(days=10),
+                                  TODAY + dt.timedelta(days=5), None, ((TODAY - dt.timedelta(days=6), 10),),
+                                  state="in_progress")])
+    now = dt.datetime(2026, 10, 14, 3, tzinfo=dt.UTC)
+    [part] = await Task.insert(Task(title=unique("part"), lead_unit=j.dept_sub.id, parent=top, state="in_progress",
+                                    created_at=now, updated_at=now)).returning(Task.id)
+    await ProgressReport.insert(
+        ProgressReport(task=top, author=j.officer2.id, percent=90, refused_reason="task_closed",
+                       received_at=now, client_id=unique("r")),
+        ProgressReport(task=part["id"], author=j.officer.id, percent=50, received_at=now - dt.timedelta(days=1),
+                       client_id=unique("r")),
+    )
+    histories, _paths = await services.load_histories(j.root.path, TODAY)
+    [h] = [h for h in histories if h.id == top]
+    assert h.reports == [(TODAY - dt.timedelta(days=6), 10)]
+    assert h.part_reports == [(TODAY - dt.timedelta(days=1), part["id"], 50)]
