@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run chromium libreoffice faketime test test-sqlite test-postgres lint typecheck-js migrate seed-demo verify-audit backup bench clean
+.PHONY: help run chromium libreoffice faketime test test-sqlite test-postgres lint typecheck-js duplicates migrate seed-demo verify-audit backup bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -79,15 +79,25 @@ lint: $(TEST_STAMP) ## ruff, and tsc on the app's JavaScript
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory typecheck-js
 
-# The app's JavaScript is checked, not built: `// @ts-check` and JSDoc in every file, TypeScript from the npm
-# registry into a node_modules/ that git ignores, pinned here like the Python tools in pyproject.toml.
-TYPESCRIPT := typescript@5.6.3
-node_modules/.bin/tsc:
-	npm install --no-save --no-audit --no-fund $(TYPESCRIPT)
+# The app's JavaScript is checked, not built: `// @ts-check` and JSDoc in every file. The JavaScript tools come
+# from the npm registry into a node_modules/ that git ignores, pinned here like the Python tools in pyproject.toml,
+# and installed together (npm --no-save removes whatever the same command does not name).
+JS_TOOLS := typescript@5.6.3 jscpd@4.0.5
+JS_STAMP := node_modules/.installed-$(subst @,-,$(subst $() ,_,$(JS_TOOLS)))
+$(JS_STAMP):
+	npm install --no-save --no-audit --no-fund $(JS_TOOLS)
+	@touch $@
 
-typecheck-js: node_modules/.bin/tsc ## tsc --noEmit on the app's page modules and on its service worker
+typecheck-js: $(JS_STAMP) ## tsc --noEmit on the app's page modules and on its service worker
 	node_modules/.bin/tsc --noEmit -p pwa/tsconfig.json
 	node_modules/.bin/tsc --noEmit -p pwa/tsconfig.sw.json
+
+# Duplicated code in the Python and the JavaScript we write (migrations, locale catalogs and vendored code left
+# out), counted by jscpd at its default thresholds; the figures are in docs/architecture.md.
+duplicates: $(JS_STAMP) ## Count duplicated code (jscpd, Python and JavaScript together)
+	node_modules/.bin/jscpd --silent --format python,javascript --reporters console \
+	  --ignore "**/piccolo_migrations/**,**/locale/**,**/vendor/**,**/node_modules/**" \
+	  server citizen_portal pwa bench tests
 
 migrate: $(STAMP) ## Run the migrations forwards on DATABASE_URL (default: the SQLite file in var/)
 	$(BIN)/python -m server migrate
