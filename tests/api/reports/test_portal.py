@@ -86,8 +86,8 @@ async def test_form_errors_are_shown_again_without_js(client_for: Any, j: Any) -
 
 async def test_abuse_limits_over_http(client_for: Any, j: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     category = await make_category(j)
-    monkeypatch.setattr(services, "IP_LIMIT_PER_HOUR", 10_000)
-    monkeypatch.setattr(services, "PHONE_LIMIT_PER_DAY", 1)
+    monkeypatch.setattr("server.reports.intake.IP_LIMIT_PER_HOUR", 10_000)
+    monkeypatch.setattr("server.reports.intake.PHONE_LIMIT_PER_DAY", 1)
     client = await client_for(None, headers=PUBLIC_HEADERS)
     assert (await post_report(client, category["id"], phone="0911000003")).status_code == 303
     limited = await post_report(client, category["id"], phone="0911000003")

@@ -176,8 +176,8 @@ async def test_intake_rules() -> None:
 async def test_rate_limits_per_ip_and_phone(monkeypatch: pytest.MonkeyPatch) -> None:
     j = await make_jurisdiction()
     category = await make_category(j)
-    monkeypatch.setattr(services, "IP_LIMIT_PER_HOUR", 2)
-    monkeypatch.setattr(services, "PHONE_LIMIT_PER_DAY", 2)
+    monkeypatch.setattr("server.reports.intake.IP_LIMIT_PER_HOUR", 2)
+    monkeypatch.setattr("server.reports.intake.PHONE_LIMIT_PER_DAY", 2)
     await make_report(category, ip="192.0.2.7", phone="0900000001")
     await make_report(category, ip="192.0.2.7", phone="0900000002")
     with pytest.raises(Invalid) as error:
