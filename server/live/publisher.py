@@ -1,7 +1,8 @@
 """Publishing: a task's change to the streams that may see it, a person's new unread count to theirs.
 
-The tasks' events reach here through the listener `publish_task_changed`, registered after commit by
-server/live/__init__.py (the app and the worker import the package; they are the processes that publish).
+The tasks' events reach here through the listener `publish_task_changed` (after commit), the inboxes' through
+`publish_inbox` (server/notifications/events.py); both are registered by server/live/__init__.py (the app and
+the worker import the package: they are the processes that publish).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import logging
 from server.lib.db import after_commit
 from server.live import hub
 from server.live.audience import Audience, person_channel
+from server.notifications.events import on_inbox_changed
+from server.notifications.tables import Notification
 from server.tasks.events import on_task_changed
 from server.tasks.tables import Task, TaskAssignee, TaskCoordinatingUnit
 
@@ -52,8 +55,6 @@ async def publish_task_changed(task_id: int, action: str) -> None:
 
 
 async def unread_count(person_id: int) -> int:
-    from server.notifications.tables import Notification
-
     return await Notification.count().where((Notification.person == person_id) & Notification.read_at.is_null())
 
 
@@ -74,5 +75,7 @@ async def publish_inbox(person_id: int, notification_id: int | None = None) -> N
 
 
 def register_listeners() -> None:
-    """Subscribe to the tasks domain's changes, after commit (idempotent: a second subscription is ignored)."""
+    """Subscribe to the tasks' changes (after commit) and the inboxes' (publish_inbox waits for the commit
+    itself); idempotent: a second subscription is ignored."""
     on_task_changed(publish_task_changed)
+    on_inbox_changed(publish_inbox)

@@ -15,6 +15,7 @@ from server.lib import clock
 from server.lib.db import write_transaction
 from server.lib.errors import NotFound
 from server.notifications import jobs
+from server.notifications.events import inbox_changed
 from server.notifications.preferences import get_person_settings, push_time
 from server.notifications.tables import Notification, PushSubscription
 from server.people.tables import Person
@@ -83,10 +84,8 @@ async def notify(
 
 
 async def _publish_live(person_id: int, notification_id: int) -> None:
-    """Tell the person's open screens their new unread count (server/live), once the inbox item is committed."""
-    from server.live.publisher import publish_inbox
-
-    await publish_inbox(person_id, notification_id)
+    """Tell whoever listens (server/live: the person's open screens) that this inbox changed."""
+    await inbox_changed(person_id, notification_id)
 
 
 EVENT_TITLES = {
