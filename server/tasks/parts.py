@@ -159,8 +159,9 @@ STARTED = frozenset({TaskState.in_progress.value, TaskState.submitted.value, Tas
 
 async def follow_parent(actor: Actor, task_id: int) -> None:
     """After a change of a part (inside its write transaction): the parent's progress, its state (through
-    services.transition, the one state mutator), and the "all parts done" notice."""
-    from server.tasks import services
+    lifecycle.transition, the one state mutator), and the "all parts done" notice."""
+    # lifecycle imports this module (a transition of a part moves its parent): the way back is looked up late.
+    from server.tasks.lifecycle import transition
 
     row = await Task.select(Task.parent).where(Task.id == task_id).first()
     if row is None or row["parent"] is None:
@@ -177,7 +178,7 @@ async def follow_parent(actor: Actor, task_id: int) -> None:
     if parent["state"] in (TaskState.assigned.value, TaskState.returned.value) and any(
         p["state"] in STARTED for p in parts
     ):
-        await services.transition(actor, parent_id, "start", via_part=task_id)
+        await transition(actor, parent_id, "start", via_part=task_id)
     counted = [p for p in parts if p["state"] != TaskState.cancelled.value]
     if counted and all(p["state"] == TaskState.done.value for p in counted) \
             and parent["state"] != TaskState.submitted.value:
