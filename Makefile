@@ -48,6 +48,7 @@ faketime: ## Install Debian's libfaketime, which moves the clock of the SQLite h
 
 test: $(TEST_STAMP) chromium libreoffice faketime ## Run every test: unit, API, browser, on SQLite and on PostgreSQL
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory typecheck-js
 	$(MAKE) --no-print-directory test-sqlite
 	@if $(BIN)/python -c "import asyncio,asyncpg,sys; asyncio.run(asyncpg.connect('$(PG_URL)', timeout=3))" 2>/dev/null; then \
@@ -75,8 +76,9 @@ test-postgres: $(TEST_STAMP) ## The whole suite on PostgreSQL (a fresh database,
 	@echo "== tests on PostgreSQL =="
 	TEST_DATABASE=postgres TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q -p no:randomly
 
-lint: $(TEST_STAMP) ## ruff, and tsc on the app's JavaScript
+lint: $(TEST_STAMP) ## ruff, lint-imports (the layers, no import cycle: .importlinter), tsc on the app's JavaScript
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory typecheck-js
 
 # The app's JavaScript is checked, not built: `// @ts-check` and JSDoc in every file. The JavaScript tools come

@@ -13,7 +13,7 @@ from server.media import services
 
 async def handle_derive(payload: dict[str, Any]) -> None:
     from server.lib.errors import DomainError
-    from server.notifications.jobs import PermanentJobError
+    from server.lib.jobs import PermanentJobError
 
     try:
         await services.ensure_derivatives(int(payload["file_id"]))

@@ -227,7 +227,7 @@ async def read_bytes(sha256: str, storage: Storage | None = None) -> bytes:
 
 async def queue_derivatives(file_id: int) -> None:
     """Ask the worker to build an image file's copies (once per file: the dedupe key makes a repeat a no-op)."""
-    from server.notifications import jobs
+    from server.lib import jobs
 
     await jobs.enqueue(DERIVE_JOB, {"file_id": file_id}, dedupe_key=f"{DERIVE_JOB}:{file_id}")
 

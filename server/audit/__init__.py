@@ -1,0 +1,1 @@
+"""The append-only audit log: every change, hash-chained and signed, with checkpoints."""
