@@ -24,12 +24,13 @@ from server.lib.errors import Forbidden, NotFound
 from server.lib.i18n import gettext as _
 
 if TYPE_CHECKING:
-    from server.people.services import Actor
+    from server.lib.actor import Actor
 
 # A task is "at risk" (listed, counted, badged in red) from this probability on.
 RISK_THRESHOLD = 0.5
 HIGH_RISK = 0.7
 PANEL_LIMIT = 20
+INSERT_BATCH = 500
 OPEN_STATES = ("assigned", "in_progress", "submitted", "returned")
 READY = "ready"
 NOT_ENOUGH = "not_enough_history"
@@ -178,8 +179,9 @@ async def refresh(jurisdiction_id: int, today: dt.date | None = None) -> Refresh
     status = READY if fitted is not None else NOT_ENOUGH
     async with write_transaction():
         await TaskRisk.delete().where(TaskRisk.jurisdiction == jurisdiction_id)
-        if scores:
-            await TaskRisk.insert(*scores)
+        # In slices: one INSERT of a province's open tasks would pass SQLite's limit of bound variables.
+        for start in range(0, len(scores), INSERT_BATCH):
+            await TaskRisk.insert(*scores[start:start + INSERT_BATCH])
         values: dict[str, Any] = {
             "status": status, "closed_tasks": closed, "late_tasks": late, "examples": examples,
             "params": json.dumps(fitted.as_json()) if fitted else "", "fitted_at": now,
