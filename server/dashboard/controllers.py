@@ -128,6 +128,22 @@ def period_names() -> dict[str, str]:
     return {"week": _("Tuần"), "month": _("Tháng"), "quarter": _("Quý"), "year": _("Năm"), "custom": _("Tùy chọn")}
 
 
+async def _report_now_or_later(
+    request: Request, period: str | None, start: str | None, end: str | None, unit_id: int | None
+) -> Dashboard | Redirect:
+    """A report's data, whole, when the scope is small; else a redirect to the worker's export of it."""
+    actor = actor_of(request)
+    export_id = await exports.request(
+        actor, unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end)
+    )
+    if export_id is not None:
+        return Redirect(Links(request, services.resolve_period(None)).plain(f"/dashboard/exports/{export_id}"))
+    return await services.dashboard(
+        actor, unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end), overdue_limit=5000,
+        all_people=True,
+    )
+
+
 class DashboardController(DeskController):
     """HTML screens; DeskController brings the desk's HTML error pages (and keeps them out of the schema)."""
 
@@ -200,17 +216,8 @@ class DashboardController(DeskController):
         unit_id: int | None = ID,
     ) -> Template | Redirect:
         """The printable A4 report: built now for a small scope, else by the worker (the page shows its progress)."""
-        actor = actor_of(request)
-        export_id = await exports.request(
-            actor, unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end)
-        )
-        if export_id is not None:
-            return Redirect(Links(request, services.resolve_period(None)).plain(f"/dashboard/exports/{export_id}"))
-        data = await services.dashboard(
-            actor, unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end), overdue_limit=5000,
-            all_people=True,
-        )
-        return _report_page(request, data, unit_id)
+        built = await _report_now_or_later(request, period, start, end, unit_id)
+        return built if isinstance(built, Redirect) else _report_page(request, built, unit_id)
 
     @get("/report.xlsx")
     async def report_xlsx(
@@ -218,17 +225,8 @@ class DashboardController(DeskController):
         unit_id: int | None = ID,
     ) -> Response[bytes] | Redirect:
         """The .xlsx report: sent now for a small scope, else built by the worker (redirects to its progress)."""
-        actor = actor_of(request)
-        export_id = await exports.request(
-            actor, unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end)
-        )
-        if export_id is not None:
-            return Redirect(Links(request, services.resolve_period(None)).plain(f"/dashboard/exports/{export_id}"))
-        data = await services.dashboard(
-            actor, unit_id=unit_id, period=period, start=parse_date(start), end=parse_date(end), overdue_limit=5000,
-            all_people=True,
-        )
-        return _xlsx(excel.build_workbook(data), excel.filename(data))
+        built = await _report_now_or_later(request, period, start, end, unit_id)
+        return built if isinstance(built, Redirect) else _xlsx(excel.build_workbook(built), excel.filename(built))
 
     @get("/exports/{export_id:int}")
     async def export_status(self, request: Request, export_id: int) -> Template:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from litestar import Request, get, post
@@ -55,6 +57,22 @@ async def _holidays_page(
         "admin/holidays.html", year=year, days=await holidays.list_days(year), form=form, ok=flash_of(ok),
         error=error, status_code=status_code,
     )
+
+
+async def _change_holiday(
+    form: Kept, change: Callable[[dt.date], Awaitable[None]], *, kept: Kept, ok: str
+) -> Template | Redirect:
+    """Set or delete one day of the calendar, then back to its year; an error shows the page again."""
+    year = clock.today_vn().year
+    try:
+        day = parse_date(form.get("day"))
+        if day is None:
+            raise Invalid("date_required", "Cần chọn ngày")
+        year = day.year
+        await change(day)
+    except DomainError as error:
+        return await _holidays_page(year, kept, error=_(error.message), status_code=error.status_code)
+    return see_other("/admin/holidays", year=year, ok=ok)
 
 
 class AdminDeskController(DeskController):
@@ -124,28 +142,18 @@ class AdminDeskController(DeskController):
     @post("/holidays")
     async def holiday_set(self, request: Request) -> Template | Redirect:
         form = await read_form(request)
-        year = clock.today_vn().year
-        try:
-            day = parse_date(form.get("day"))
-            if day is None:
-                raise Invalid("date_required", "Cần chọn ngày")
-            year = day.year
+
+        async def save(day: dt.date) -> None:
             await holidays.set_day(day, form.get("name"), bool(form.get("is_working_day")),
                                    actor_id=actor_of(request).id)
-        except DomainError as error:
-            return await _holidays_page(year, form, error=_(error.message), status_code=error.status_code)
-        return see_other("/admin/holidays", year=year, ok="day_saved")
+
+        return await _change_holiday(form, save, kept=form, ok="day_saved")
 
     @post("/holidays/delete")
     async def holiday_delete(self, request: Request) -> Template | Redirect:
         form = await read_form(request)
-        year = clock.today_vn().year
-        try:
-            day = parse_date(form.get("day"))
-            if day is None:
-                raise Invalid("date_required", "Cần chọn ngày")
-            year = day.year
+
+        async def delete(day: dt.date) -> None:
             await holidays.delete_day(day, actor_id=actor_of(request).id)
-        except DomainError as error:
-            return await _holidays_page(year, Kept(), error=_(error.message), status_code=error.status_code)
-        return see_other("/admin/holidays", year=year, ok="day_deleted")
+
+        return await _change_holiday(form, delete, kept=Kept(), ok="day_deleted")
