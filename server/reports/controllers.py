@@ -51,7 +51,7 @@ def _filter_of(values: Any) -> triage.QueueFilter:
 
     return triage.QueueFilter.of(state=values.get("state") or "", order=values.get("order") or "",
                                  category_id=number("category"), area_id=number("area"), age=values.get("age") or "",
-                                 page=number("page"))
+                                 page=number("page"), q=values.get("q") or "")
 
 
 def _back(form: Kept, fallback: str = "/reports/triage") -> str:

@@ -16,6 +16,7 @@ from server.lib import clock
 from server.lib.db import write_transaction
 from server.lib.errors import Conflict, Invalid, NotFound
 from server.lib.i18n import gettext_in
+from server.lib.vn_text import fold, like_pattern
 from server.people.services import Actor
 from server.people.tables import Role
 from server.reports.routing import area_matches, distance_m, load_areas, route, route_many
@@ -54,18 +55,20 @@ class QueueFilter:
     area_id: int | None = None
     age: str = ""
     page: int = 1
+    # A tracking code or words of the report: a citizen who calls gives the code, diacritics and case ignored.
+    q: str = ""
 
     @classmethod
     def of(cls, *, state: str = "", order: str = "", category_id: int | None = None, area_id: int | None = None,
-           age: str = "", page: int | None = None) -> QueueFilter:
+           age: str = "", page: int | None = None, q: str = "") -> QueueFilter:
         return cls(state=state if state in STATES else "new", order=order if order in ORDERS else "oldest",
                    category_id=category_id, area_id=area_id, age=age if age in AGES else "",
-                   page=max(1, min(page or 1, 100_000)))
+                   page=max(1, min(page or 1, 100_000)), q=" ".join((q or "").split())[:200])
 
     def query(self, **change: Any) -> dict[str, Any]:
         """The filter as the queue's query string (defaults left out), with `change` applied."""
         values = {"state": self.state, "order": self.order, "category": self.category_id, "area": self.area_id,
-                  "age": self.age, "page": self.page} | change
+                  "age": self.age, "q": self.q, "page": self.page} | change
         defaults = {"state": "new", "order": "oldest", "page": 1}
         return {k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v}
 
@@ -80,6 +83,8 @@ def _where(flt: QueueFilter) -> Any:
             dt.UTC)
     elif flt.age:
         where &= Report.received_at <= clock.now() - dt.timedelta(days=int(flt.age))
+    for word in fold(flt.q).split()[:8]:  # every word, in any order, as the portal's search
+        where &= Report.search_text.like(like_pattern(word))
     return where
 
 

@@ -149,6 +149,24 @@ async def test_area_filter(client_for: Any, j: Any) -> None:
     assert inside["code"] in page.text and outside["code"] not in page.text
 
 
+async def test_a_citizen_on_the_phone_gives_the_code_and_the_receptionist_finds_it(client_for: Any, j: Any) -> None:
+    """The queue is the whole commune's, oldest first, 25 a page: a report called in about is found by its
+    tracking code, or by words of it without diacritics, wherever it stands in the queue."""
+    category = await make_category(j)
+    burst = [await make_report(category, lat=10.7, lon=106.6) for _ in range(26)]
+    wanted = await make_report(category, lat=10.7, lon=106.6, description="Đường ống nước bị vỡ trước chợ Hoài Hương")
+    client = await client_for(j.receptionist, headers={})
+    assert wanted["code"] not in (await client.get("/reports/triage", params={"category": category["id"]})).text
+    for query in (wanted["code"], wanted["code"].lower(), "ong nuoc  CHO hoai"):
+        found = await client.get("/reports/triage", params={"q": query})
+        assert found.status_code == 200
+        assert found.text.count('class="card triage-item"') == 1 and wanted["code"] in found.text, query
+        assert f'value="{" ".join(query.split())}"' in found.text  # the search box keeps what was typed
+    assert len(burst) == 26  # (the burst stands at the same place: its codes show as likely duplicates)
+    nothing = await client.get("/reports/triage", params={"q": "%_" * 300})
+    assert nothing.status_code == 200 and 'class="card triage-item"' not in nothing.text
+
+
 async def test_duplicate_in_one_tap_and_spam_in_bulk(client_for: Any, j: Any) -> None:
     category = await make_category(j)
     original = await make_report(category)

@@ -24,6 +24,7 @@ from server.reports.tables import Report
 from server.tasks.tables import ProgressReport, Task
 from tests.browser.app.conftest import eventually, jpeg, open_app, reports_of
 from tests.browser.conftest import DESK, PHONE
+from tests.browser.waits import wait_until
 from tests.factories import PASSWORD
 from tests.unit.reports.helpers import make_category
 
@@ -111,10 +112,11 @@ async def _receptionist_accepts(new_context: Any, j: Any, code: str) -> None:
     desk = await new_context(viewport=DESK)
     await desk.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     page = await _sign_in_home(desk, j.receptionist, "/reports/triage")
-    # Newest first: on a busy morning (or a full test run) the queue holds more than a page.
-    await page.get_by_label("Thứ tự").select_option("newest")
+    # On a busy morning (or a full test run) the queue holds more than a page: she looks the code up, as when
+    # the citizen calls with it.
+    await page.get_by_label("Mã tra cứu hoặc nội dung").fill(code)
     await page.get_by_role("button", name="Lọc").click()
-    await page.wait_for_url("**order=newest**")
+    await page.wait_for_url("**q=**")
     item = page.locator("article.triage-item", has_text=code)
     await expect(item).to_be_visible()
     # The unit the rules will pick is named before the tap.
@@ -262,7 +264,7 @@ async def test_a_citizen_report_lives_its_whole_life(new_context: Any, phone: An
     await app.locator(f"a[data-task-id='{part_id}']").click()
     await expect(app.locator("section.context")).to_contain_text(ADDRESS)
     await _loaded(app, "section.context .photos img")
-    await app.wait_for_function("id => new Promise(r => DH.db.get('details', id).then(d => r(!!d)))", arg=part_id)
+    await wait_until(app, "id => new Promise(r => DH.db.get('details', id).then(d => r(!!d)))", part_id)
     await app.close()
 
     await context.set_offline(True)

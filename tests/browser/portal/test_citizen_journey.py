@@ -52,6 +52,10 @@ async def test_journey_without_javascript(new_context: Any, j: Any, tmp_path: Pa
     # The receptionist accepts it in the triage queue; it becomes a task for the routed unit.
     desk = await new_context()
     staff = await sign_in(desk, j.receptionist, "/reports/triage")
+    # The commune's queue is long (the whole suite's reports wait there): she looks the code up, as when a
+    # citizen calls with it.
+    await staff.get_by_label("Mã tra cứu hoặc nội dung").fill(code)
+    await staff.get_by_role("button", name="Lọc").click()
     item = staff.locator("article.triage-item", has_text=code)
     await item.get_by_role("button", name="Tiếp nhận").click()
     await expect(staff.get_by_role("status")).to_contain_text("Đã lưu")
