@@ -24,6 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.local import wait_until  # noqa: E402
+
 TMP = Path(tempfile.mkdtemp(prefix="dieuhanh-bench-"))
 os.environ["DATA_DIR"] = str(TMP)
 os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite'}"
@@ -87,9 +90,9 @@ async def cold_start() -> list[float]:
             )
             page = await context.new_page()
             await page.goto("/app/")
-            await page.wait_for_function("navigator.serviceWorker.controller !== null")
+            await wait_until(page, "navigator.serviceWorker.controller !== null")
             await page.wait_for_selector("a[data-task-id]")
-            await page.wait_for_function("new Promise(r => DH.db.all('tasks').then(t => r(t.length === 50)))")
+            await wait_until(page, "new Promise(r => DH.db.all('tasks').then(t => r(t.length === 50)))")
             await context.set_offline(True)
             times = []
             for _ in range(7):

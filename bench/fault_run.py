@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.local import free_port, is_healthy
+from bench.local import free_port, is_healthy, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -223,7 +223,7 @@ async def send_form(
                 await page.locator(f"{form} #previews img").nth(len(files) - 1).wait_for(
                     state="attached", timeout=60_000)
             await page.locator(f"{form} button[type=submit]").click(timeout=10_000)
-            await page.wait_for_function(f"self.__made.length >= {made}", timeout=20_000)
+            await wait_until(page, f"self.__made.length >= {made}", seconds=20)
             break
         except Exception:
             if await page.evaluate(f"self.__made.length >= {made}"):
@@ -338,7 +338,7 @@ class FaultRun:
         await page.goto("/app/")
         await page.wait_for_selector("body[data-ready=yes]")
         if first:
-            await page.wait_for_function("navigator.serviceWorker.controller !== null")
+            await wait_until(page, "navigator.serviceWorker.controller !== null")
         if not self.offline and self.server.running and not self.server_busy_now:
             # The app's start refreshes the task cache and then redraws whatever screen is open (a form
             # being filled included): let it finish, as an officer waits for the list to appear.
@@ -403,7 +403,7 @@ class FaultRun:
                 if attempt:
                     await page.evaluate("DH.app.render()")
                 await page.locator("[data-action=submit]").click(timeout=10_000)  # the confirm() is accepted
-                await page.wait_for_function("self.__made.length > 0", timeout=20_000)
+                await wait_until(page, "self.__made.length > 0", seconds=20)
                 break
             except Exception:
                 if await page.evaluate("self.__made.length > 0"):
@@ -613,9 +613,7 @@ class FaultRun:
         self.context = await self._new_context()
         try:
             self.page = await self._open(first=True)
-            await self.page.wait_for_function(
-                "n => DH.db.all('tasks').then(t => t.length >= n)", arg=len(self.task_ids)
-            )
+            await wait_until(self.page, "n => DH.db.all('tasks').then(t => t.length >= n)", len(self.task_ids))
             # Every task's detail is cached, as after an officer browsed them: the forms open offline.
             await self.page.evaluate(
                 """async (ids) => { for (const id of ids) {

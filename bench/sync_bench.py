@@ -41,6 +41,7 @@ from bench.fault_run import (  # noqa: E402
     send_form,
     snapshot_code,
 )
+from bench.local import wait_until  # noqa: E402
 
 
 def phone_photos(count: int, seed: int, into: Path) -> list[Path]:
@@ -123,8 +124,8 @@ async def run(args: argparse.Namespace, engine: str, tmp: Path) -> dict[str, Any
             page = await context.new_page()
             await page.goto("/app/")
             await page.wait_for_selector("body[data-ready=yes]")
-            await page.wait_for_function("navigator.serviceWorker.controller !== null")
-            await page.wait_for_function("n => DH.db.all('tasks').then(t => t.length >= n)", arg=len(task_ids))
+            await wait_until(page, "navigator.serviceWorker.controller !== null")
+            await wait_until(page, "n => DH.db.all('tasks').then(t => t.length >= n)", len(task_ids))
             await page.evaluate(
                 """async (ids) => { for (const id of ids) {
                      const r = await fetch(`/api/v1/tasks/${id}`); await DH.db.put('details', await r.json()); } }""",
@@ -169,9 +170,7 @@ async def run(args: argparse.Namespace, engine: str, tmp: Path) -> dict[str, Any
                 if now > args.timeout:
                     raise SystemExit(f"FAIL: after {now:.0f} s only {reports} reports and {photos} photos arrived")
                 await asyncio.sleep(0.05)
-            await page.wait_for_function(
-                "DH.outbox.list().then(items => items.length === 0)", timeout=args.timeout * 1000
-            )
+            await wait_until(page, "DH.outbox.list().then(items => items.length === 0)", seconds=args.timeout)
             empty_at = time.monotonic() - started
             load_after = os.getloadavg()[0]
             server_cpu = server.cpu_seconds() - cpu_before
