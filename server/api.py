@@ -13,14 +13,14 @@ def domain_routers() -> list[Router]:
     import server.forecast
     import server.holidays
     import server.kpi
+    import server.live
     import server.media
     import server.notifications
     import server.people
+    import server.reports
     import server.sync
     import server.tasks
     import server.units
-    from server.live import live_router
-    from server.reports.controllers import reports_router
 
     return [
         server.auth.router,
@@ -35,6 +35,6 @@ def domain_routers() -> list[Router]:
         server.notifications.router,
         server.sync.router,
         server.dashboard.router,
-        reports_router(),
-        live_router(),
+        server.reports.router,
+        server.live.router,
     ]

@@ -20,3 +20,9 @@ def live_router() -> Router:
     from server.live.controllers import LiveApiController
 
     return Router(path="/api/v1", route_handlers=[LiveApiController])
+
+
+def __getattr__(name: str) -> Router:
+    if name == "router":
+        return live_router()
+    raise AttributeError(name)

@@ -9,3 +9,12 @@ from server.tasks.sources import ReportSource, provide
 # the tasks made from a report know its place and photos through these lookups (tasks imports no reports).
 _subscribe()
 provide(ReportSource(place=report_place, photo_bytes=citizen_photo_bytes))
+
+
+def __getattr__(name: str) -> object:
+    # The router is built on demand: importing this package for its listeners must not pull in controllers.
+    if name == "router":
+        from server.reports.controllers import reports_router
+
+        return reports_router()
+    raise AttributeError(name)
