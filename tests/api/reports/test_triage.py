@@ -295,3 +295,18 @@ async def test_routing_stays_inside_the_jurisdiction(client_for: Any, j: Any) ->
         "_csrf_token": token, "unit": str(elsewhere.dept.id), "back": f"/reports/triage/{report['id']}"})
     assert refused.status_code == 422 and "nằm ngoài phạm vi" in refused.text
     assert (await Report.select(Report.status).where(Report.id == report["id"]).first())["status"] == "new"
+
+
+async def test_a_petition_reads_as_one_in_the_queue(client_for: Any, j: Any) -> None:
+    """A voter petition is not a field report: its card says so, with the session, constituency and voters."""
+    category = await make_category(j)
+    petition = await services.record_petition(
+        j.receptionist, session="Tiếp xúc cử tri trước kỳ họp thứ 9", constituency="Đơn vị bầu cử số 2",
+        deputies="Ông Nguyễn Văn Thành", voters_group="Cử tri thôn Định Trị", category_id=category["id"],
+        description="Cử tri đề nghị sửa đoạn đường liên thôn bị sụt lún trước mùa mưa")
+    client = await client_for(j.receptionist, headers={})
+    page = await client.get("/reports/triage", params={"q": petition["code"]})
+    card = _article(page.text, petition["id"])
+    assert "Kiến nghị cử tri" in card and category["name"] in card
+    for text in ("Tiếp xúc cử tri trước kỳ họp thứ 9", "Đơn vị bầu cử số 2", "Cử tri thôn Định Trị"):
+        assert text in card
