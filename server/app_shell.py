@@ -1,4 +1,5 @@
-"""The officers' and leaders' installable app: the files of pwa/ under /app/, and its service worker at /sw.js.
+"""The officers' and leaders' installable app: the files of pwa/ under /app/, its service worker at
+/service-worker.js, and at /sw.js the classic bridge that moves phones installed before to it.
 
 The service worker lives at the root so that its scope may cover the app and the API it replays to; it is
 served with `Cache-Control: no-cache` so the browser checks for a new version on every navigation. Its
@@ -8,6 +9,8 @@ a new cache, and a clean upgrade (the outbox lives in IndexedDB and is not touch
 The app's scripts are ES modules with one entry, `js/main.js`, loaded by index.html; the service worker is a
 module worker that imports the outbox's replay from the same files. The files it keeps for offline use are
 read here from that import graph (with the pages, styles and icons), so no list of scripts is kept by hand.
+A phone installed before asks for /sw.js as a classic script, where a module cannot load: it gets
+pwa/sw-bridge.js, which hands it over.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from server.settings import PROJECT_ROOT
 PWA_DIR = PROJECT_ROOT / "pwa"
 VERSION_PLACEHOLDER = "__SHELL_VERSION__"
 FILES_PLACEHOLDER = "__SHELL_FILES__"
-NOT_SHELL = {"README.md", "sw.js", "tsconfig.json", "tsconfig.sw.json"}
+NOT_SHELL = {"README.md", "tsconfig.json", "tsconfig.sw.json"}
 MODULE_SCRIPT = re.compile(r'<script\s+type="module"\s+src="([^"]+)"')
 # Static imports only (`import ... from '...'`, `import '...'`), at the start of a line; the app has no dynamic ones.
 IMPORT = re.compile(r"""^import\s+(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]""", re.MULTILINE)
@@ -87,18 +90,26 @@ def _content_type(path: Path) -> str:
     return TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-@get("/sw.js", opt={"public": True}, include_in_schema=False, sync_to_thread=False)
-def service_worker() -> Response[bytes]:
-    body = (
-        (PWA_DIR / "sw.js").read_text(encoding="utf-8")
-        .replace(VERSION_PLACEHOLDER, shell_version())
-        .replace(FILES_PLACEHOLDER, " ".join(shell_files()))
-    )
+def _worker(body: str) -> Response[bytes]:
     return Response(
         content=body.encode(),
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/", **SECURITY_HEADERS},
     )
+
+
+@get("/service-worker.js", opt={"public": True}, include_in_schema=False, sync_to_thread=False)
+def service_worker() -> Response[bytes]:
+    return _worker(
+        (PWA_DIR / "sw.js").read_text(encoding="utf-8")
+        .replace(VERSION_PLACEHOLDER, shell_version())
+        .replace(FILES_PLACEHOLDER, " ".join(shell_files()))
+    )
+
+
+@get("/sw.js", opt={"public": True}, include_in_schema=False, sync_to_thread=False)
+def classic_bridge() -> Response[bytes]:
+    return _worker((PWA_DIR / "sw-bridge.js").read_text(encoding="utf-8"))
 
 
 @get(["/app", "/app/{relative:path}"], opt={"public": True}, include_in_schema=False, sync_to_thread=False)
@@ -113,4 +124,4 @@ def app_file(relative: str = "/") -> Response[bytes]:
 
 
 def app_shell_router() -> Router:
-    return Router(path="/", route_handlers=[service_worker, app_file], opt={"public": True})
+    return Router(path="/", route_handlers=[service_worker, classic_bridge, app_file], opt={"public": True})

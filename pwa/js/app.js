@@ -216,8 +216,9 @@ export async function logout() {
 
 export async function start() {
   if ('serviceWorker' in navigator) {
-    // A module worker: it imports the outbox's replay (sync.js) like the page does.
-    navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' }).catch(() => {});
+    // A module worker: it imports the outbox's replay (sync.js) like the page does. (/sw.js is the classic
+    // worker of before, now a bridge that hands the phones that have it over to this one.)
+    navigator.serviceWorker.register('/service-worker.js', { scope: '/', type: 'module' }).catch(() => {});
   }
   addEventListener('hashchange', render);
   addEventListener('online', () => { retryDelay = 500; updateBadge(); syncNow('online'); });

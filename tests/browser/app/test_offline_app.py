@@ -269,7 +269,7 @@ async def test_a_new_service_worker_version_keeps_the_outbox(phone: Any, j: Any)
     await context.set_offline(False)
     await expect(page.locator("#badge")).to_have_text("1 thay đổi đang chờ gửi")
 
-    await page.evaluate("navigator.serviceWorker.register('/sw.js?build=2', {scope: '/', type: 'module'})")
+    await page.evaluate("navigator.serviceWorker.register('/service-worker.js?build=2', {scope: '/', type: 'module'})")
     await wait_until(
         page,
         """async () => {

@@ -58,7 +58,8 @@ def test_markup_reaches_the_page_only_through_esc_and_requests_only_through_api(
     raw = [p.name for p in SCRIPTS if p.name != "esc.js" and sinks.search(code(p))]
     assert not raw, f"markup written outside esc.js in {raw}"
     # The service worker's own fetches pass the browser's requests through (the cache's misses, thumbnails).
-    fetches = [p.name for p in SCRIPTS if p.name not in ("api.js", "sw.js") and re.search(r"\bfetch\(", code(p))]
+    fetches = [p.name for p in SCRIPTS if p.name not in ("api.js", "sw.js", "sw-bridge.js")
+               and re.search(r"\bfetch\(", code(p))]
     assert not fetches, f"fetch( outside api.js in {fetches}"
     escapes = [p.name for p in SCRIPTS if re.search(r"function esc\b|replace\(/\[&<>", code(p))]
     assert escapes == ["esc.js"], escapes
@@ -75,7 +76,9 @@ def test_one_import_graph_without_a_cycle_reaches_every_module() -> None:
         if url not in seen:
             seen.add(url)
             stack.extend(graph[url])
-    assert seen == set(graph) - {"/app/sw.js"}, f"not imported by anything: {set(graph) - seen - {'/app/sw.js'}}"
+    workers = {"/app/sw.js", "/app/sw-bridge.js"}
+    assert seen == set(graph) - workers, f"not imported by anything: {set(graph) - seen - workers}"
+    assert graph["/app/sw-bridge.js"] == set()  # a classic worker: it cannot import
     assert graph["/app/sw.js"] == {"/app/js/sync.js"}
 
     def cycle_from(url: str, path: list[str]) -> list[str] | None:
@@ -94,16 +97,21 @@ def test_one_import_graph_without_a_cycle_reaches_every_module() -> None:
 def test_the_service_worker_keeps_the_whole_graph_and_every_module_is_served_as_javascript() -> None:
     graph = imports()
     with create_test_client(route_handlers=[app_shell_router()]) as client:
-        worker = client.get("/sw.js")
+        worker = client.get("/service-worker.js")
         assert worker.headers["content-type"].startswith("text/javascript")
         assert "__SHELL_" not in worker.text
         shell = re.search(r"const SHELL = '([^']*)'", worker.text)
         assert shell is not None
         kept = set(shell.group(1).split(" "))
         assert kept == set(shell_files())
-        assert set(graph) - {"/app/sw.js"} <= kept
+        assert set(graph) - {"/app/sw.js", "/app/sw-bridge.js"} <= kept
         assert {"/app/", "/app/index.html", "/app/offline.html", "/app/manifest.webmanifest", "/app/css/app.css",
                 "/app/icons/icon-192.png"} <= kept
+        # Phones installed before ask for /sw.js as a classic script: they get a classic worker, which hands over.
+        bridge = client.get("/sw.js")
+        assert bridge.headers["content-type"].startswith("text/javascript")
+        assert bridge.headers["service-worker-allowed"] == "/" and bridge.headers["cache-control"] == "no-cache"
+        assert not IMPORT.findall(bridge.text) and "importScripts" not in bridge.text
         for url in sorted(kept - {"/app/"}):
             response = client.get(url)
             assert response.status_code == 200, url
