@@ -12,11 +12,10 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from server.desk.base import DeskController
-from server.desk.common import Kept, int_list, optional_int, read_form, see_other
 from server.lib.errors import DomainError
 from server.lib.guards import actor_of, admin_only
 from server.lib.i18n import gettext as _
+from server.lib.web import Kept, PageController, int_list, optional_int, read_form, see_other
 from server.reports import admin, services, triage
 from server.reports.open311 import Open311Controller
 from server.units.tables import Unit
@@ -76,7 +75,7 @@ async def _queue_page(request: Request, flt: triage.QueueFilter, status_code: in
                  query=flt.query(), failed=failed or {}, **context)
 
 
-class TriageController(DeskController):
+class TriageController(PageController):
     path = "/reports"
     guards = [triage_guard]
 
@@ -160,7 +159,7 @@ async def _detail_page(request: Request, report_id: int, status_code: int = 200,
                  units=await _units(actor), failed=failed or {}, ok=ok)
 
 
-class ReportAdminController(DeskController):
+class ReportAdminController(PageController):
     path = "/reports/admin"
     guards = [admin_only]
 
