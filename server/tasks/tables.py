@@ -137,4 +137,4 @@ class ProgressReport(Table, tablename="progress_reports"):
     received_at = Timestamptz()
     client_id = Varchar(length=80, null=True, unique=True)
     # Set when the report arrived for a task that could no longer take it; the note is kept all the same.
-    refused_reason = Varchar(length=64, null=True)
+    refused_reason = Varchar(length=64, null=True, default=None)  # None: accepted; a code: why it was refused

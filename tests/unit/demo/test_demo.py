@@ -289,3 +289,11 @@ def test_the_receptionist_finds_a_morning_of_reports_and_citizens_find_answers(d
     assert {row["id"] for row in resolved} <= with_after
     # Every category is routed, so "Tiếp nhận" by rule names a unit for each waiting report.
     assert db.execute("SELECT count(*) FROM report_categories WHERE default_unit IS NULL").fetchone()[0] == 0
+
+
+def test_the_demo_reports_count_as_accepted(db: sqlite3.Connection) -> None:
+    """A report that was not refused has no refusal reason: with "" (the column's old default) every reader
+    asking `refused_reason IS NULL` dropped the demo's 600 reports, and the leader's approval cards said
+    "Chưa có báo cáo"."""
+    assert db.execute("SELECT count(*) FROM progress_reports WHERE refused_reason = ''").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM progress_reports WHERE refused_reason IS NULL").fetchone()[0] > 300
