@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import gzip
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -35,11 +34,12 @@ os.environ["PICCOLO_CONF"] = "server.piccolo_conf"
 
 
 def shell_size() -> tuple[int, int]:
-    sw = (ROOT / "pwa" / "sw.js").read_text()
-    files = ["/sw.js", *re.findall(r"'(/app/[^']*)'", sw.split("];")[0])]
+    from server.app_shell import shell_files  # the service worker's precache list, read from the app's imports
+
+    files = ["/service-worker.js", *shell_files()]
     raw = zipped = 0
     for url in dict.fromkeys(files):
-        path = ROOT / "pwa" / ("sw.js" if url == "/sw.js" else url.removeprefix("/app/") or "index.html")
+        path = ROOT / "pwa" / ("sw.js" if url == "/service-worker.js" else url.removeprefix("/app/") or "index.html")
         if path.is_dir():
             path = path / "index.html"
         data = path.read_bytes()
