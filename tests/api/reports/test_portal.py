@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 import pytest
 
 from server.reports import services
+from server.reports.tables import Report, ReportEvent
 from tests.api.reports.portal_helpers import csrf_token, post_report
 from tests.unit.reports.helpers import (
     SECRET_EMAIL,
@@ -15,6 +17,7 @@ from tests.unit.reports.helpers import (
     has_metadata,
     jpeg_with_gps,
     make_category,
+    make_report,
     resolve_through_task,
 )
 
@@ -134,3 +137,23 @@ async def test_the_citizens_mail_is_in_the_language_they_reported_in(
         MailMessage.subject.like(f"[{code}]%")).order_by(MailMessage.id)
     assert [m["locale"] for m in mails] == [lang, lang]
     assert received in mails[0]["subject"] and accepted in mails[1]["text_body"]
+
+
+async def test_the_public_timeline_says_how_long_each_step_took(client_for: Any, j: Any) -> None:
+    """A step the same day reads "trong ngày", a later one "sau N ngày làm việc"; the first step, the receipt
+    itself, carries no count (it read "ngày làm việc thứ 0" on every fresh report)."""
+    category = await make_category(j, unit=j.dept)
+    report = await make_report(category)
+    monday = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)  # 09:00 in Vietnam, a working Monday
+    await Report.update({Report.received_at: monday}).where(Report.id == report["id"])
+    await ReportEvent.update({ReportEvent.at: monday}).where(ReportEvent.report == report["id"])
+    await services.accept(j.receptionist, report["id"])  # today: some working days after that Monday
+    client = await client_for(None, headers=PUBLIC_HEADERS)
+    page = (await client.get(f"/r/{report['code']}")).text
+    timeline = page[page.index('class="timeline"'):]
+    assert "ngày làm việc thứ" not in timeline
+    received = timeline[: timeline.index("</li>")]
+    assert "Đã nhận" in received and "(" not in received.split("</strong>")[1]
+    assert re.search(r"\(sau \d+ ngày làm việc\)|\(trong ngày\)", timeline)
+    english = (await client.get(f"/r/{report['code']}?lang=en")).text
+    assert re.search(r"\(after \d+ working days\)|\(the same day\)", english)
