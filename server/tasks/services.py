@@ -8,7 +8,8 @@ that callers keep `from server.tasks import services` / `from server.tasks.servi
 - extensions.py  extension requests and their decision
 - queries.py     lists, one task's page, the approval queue, visibility
 - chase.py       chasing a late officer (nhắc việc)
-- parts.py       a task's parts and their parent; events.py the one road out (listeners in other domains)
+- parts.py       a task's parts and their parent; sources.py what a task knows of its citizen's report
+- events.py      the one road out: other domains register their listeners there; tasks imports none of them
 """
 
 from __future__ import annotations
