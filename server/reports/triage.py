@@ -262,9 +262,9 @@ async def accept(actor: Actor, report_id: int, *, unit_id: int | None = None, pu
     category = await get_category(row["category"]) if row["category"] else None
     kind_label = "Kiến nghị cử tri" if row["kind"] == ReportKind.petition.value else "Phản ánh"
     title = f"{kind_label} {row['code']}: {(category or {}).get('name', '')}".strip(": ")
-    description = "\n".join(p for p in (row["description"], row["address"] and f"Địa điểm: {row['address']}",
-                                        row["latitude"] is not None and f"GPS: {row['latitude']}, {row['longitude']}",
-                                        f"Trang công khai: {get_settings().base_url}/r/{row['code']}") if p)
+    # The citizen's words only: the place, the point and the photos come from the report itself, in the task's
+    # "Phản ánh của người dân" box (and its parts'), in the reader's language, not copied here as Vietnamese text.
+    description = row["description"]
     now = clock.now()
     unit = await Unit.select(Unit.name).where(Unit.id == unit_id).first()
     async with write_transaction():

@@ -49,6 +49,7 @@ async def test_receptionist_routes_to_any_unit_and_cannot_read_the_task(client_f
                                    data={"_csrf_token": token, "unit": unit, "note": "Đã chuyển đơn vị"})
         assert answer.status_code == 303, answer.text[:500]
         assert "ok=accept" in answer.headers["location"]
+    by_rule_row = await Report.select(Report.description).where(Report.id == by_rule["id"]).first()
     tasks = {r["id"]: r["task_id"] for r in await Report.select(Report.id, Report.task_id).where(
         Report.id.is_in([by_rule["id"], chosen["id"], petition["id"]]))}
     leads = {r["id"]: r["lead_unit"] for r in await Task.select(Task.id, Task.lead_unit).where(
@@ -68,7 +69,14 @@ async def test_receptionist_routes_to_any_unit_and_cannot_read_the_task(client_f
     assert all(item["id"] not in tasks.values() for item in listing.json().get("items", []))
     # The unit head of the routed unit does see it.
     head = await client_for(j.head)
-    assert (await head.get(f"/api/v1/tasks/{tasks[by_rule['id']]}")).status_code == 200
+    seen = await head.get(f"/api/v1/tasks/{tasks[by_rule['id']]}")
+    assert seen.status_code == 200
+    # The task says what the citizen wrote; the place and the code come from the report itself, not as
+    # Vietnamese lines copied into the description ("Địa điểm: …", "GPS: …").
+    assert seen.json()["description"] == by_rule_row["description"]
+    assert seen.json()["citizen_report"]["code"] == by_rule["code"]
+    assert "href=\"/r/" + by_rule["code"] in (await (await client_for(j.head, headers={})).get(
+        f"/tasks/{tasks[by_rule['id']]}")).text
 
 
 async def test_a_refusal_stands_next_to_the_report_with_what_was_typed(client_for: Any, j: Any) -> None:
