@@ -78,6 +78,14 @@ def shell_files() -> tuple[str, ...]:
     return (*files, *sorted(scripts))
 
 
+@functools.cache
+def index_page() -> bytes:
+    """index.html with every module of the graph preloaded: the browser fetches them all at once instead of
+    finding each level of imports only after the one above has arrived (a slower start offline)."""
+    links = "".join(f'<link rel="modulepreload" href="{url}">\n' for url in shell_files() if url.endswith(".js"))
+    return (PWA_DIR / "index.html").read_text(encoding="utf-8").replace("</head>", links + "</head>", 1).encode()
+
+
 def _file(relative: str) -> Path:
     relative = relative.lstrip("/") or "index.html"
     path = (PWA_DIR / relative).resolve()
@@ -117,7 +125,7 @@ def app_file(relative: str = "/") -> Response[bytes]:
     path = _file(relative)
     # The service worker keeps the shell in a versioned cache; the network copy is revalidated every time.
     return Response(
-        content=path.read_bytes(),
+        content=index_page() if path == PWA_DIR / "index.html" else path.read_bytes(),
         media_type=_content_type(path),
         headers={"Cache-Control": "no-cache", **SECURITY_HEADERS},
     )

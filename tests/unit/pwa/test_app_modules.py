@@ -112,6 +112,10 @@ def test_the_service_worker_keeps_the_whole_graph_and_every_module_is_served_as_
         assert bridge.headers["content-type"].startswith("text/javascript")
         assert bridge.headers["service-worker-allowed"] == "/" and bridge.headers["cache-control"] == "no-cache"
         assert not IMPORT.findall(bridge.text) and "importScripts" not in bridge.text
+        # The page asks for every module at once rather than one level of imports after another.
+        page = client.get("/app/").text
+        assert set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)) == set(graph) - {
+            "/app/sw.js", "/app/sw-bridge.js"}
         for url in sorted(kept - {"/app/"}):
             response = client.get(url)
             assert response.status_code == 200, url
