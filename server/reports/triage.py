@@ -1,6 +1,6 @@
 """Triage: the receptionist's queue, and the three ways a new report leaves it (accept, reject, merge).
 
-Split from services.py, which keeps intake, the public face and the task hook; this module uses its helpers.
+Split from services.py (which re-exports it); the helpers it shares come from intake, public, notices, categories.
 """
 
 from __future__ import annotations
@@ -19,19 +19,12 @@ from server.lib.i18n import gettext_in
 from server.lib.vn_text import fold, like_pattern
 from server.people.services import Actor
 from server.people.tables import Role
+from server.reports.access import require_triage
+from server.reports.categories import get_category
+from server.reports.intake import DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_DAYS, REJECT_KINDS, normalise_code
+from server.reports.notices import _event, _mail
+from server.reports.public import PUBLIC_COLUMNS, _decorate
 from server.reports.routing import area_matches, distance_m, load_areas, route, route_many
-from server.reports.services import (
-    DUPLICATE_RADIUS_M,
-    DUPLICATE_WINDOW_DAYS,
-    PUBLIC_COLUMNS,
-    REJECT_KINDS,
-    _decorate,
-    _event,
-    _mail,
-    get_category,
-    normalise_code,
-    require_triage,
-)
 from server.reports.tables import Report, ReportKind, ReportPhoto, ReportStatus
 from server.settings import get_settings
 from server.units.tables import Unit

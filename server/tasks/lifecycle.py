@@ -18,7 +18,7 @@ from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.people.services import Actor
 from server.tasks.access import visibility_sql
 from server.tasks.events import task_changed
-from server.tasks.parts import check_public_choice, follow_parent
+from server.tasks.parts import PARTS_DONE, STARTED, check_public_choice, parts_percent
 from server.tasks.rules import CLOSED_STATES, MAX_TEXT, RULES, TaskContext, _allowed, _captured
 from server.tasks.tables import (
     ExtensionRequest,
@@ -27,6 +27,7 @@ from server.tasks.tables import (
     TaskAssignee,
     TaskDeadline,
     TaskEvent,
+    TaskState,
 )
 
 
@@ -106,7 +107,7 @@ async def transition(
     via_part: int | None = None,
     public_photo_ids: list[int] | None = None,
 ) -> dict[str, Any]:
-    """`via_part`: a parent starts because its part did (parts.follow_parent), whoever reported on the part.
+    """`via_part`: a parent starts because its part did (follow_parent), whoever reported on the part.
     `public_photo_ids`: on approval of a task from a citizen's report, the evidence photos to publish."""
     rule = RULES.get(action)
     if rule is None:
@@ -226,3 +227,28 @@ async def _record_deadline(
             set_at=clock.now(),
         )
     )
+
+
+async def follow_parent(actor: Actor, task_id: int) -> None:
+    """After a change of a part (inside its write transaction): the parent's progress, its state (through
+    transition, the one state mutator), and the "all parts done" notice."""
+    row = await Task.select(Task.parent).where(Task.id == task_id).first()
+    if row is None or row["parent"] is None:
+        return
+    parent_id = row["parent"]
+    parent = await Task.select(Task.state, Task.progress_percent).where(Task.id == parent_id).first()
+    if parent is None or parent["state"] in (TaskState.done.value, TaskState.cancelled.value):
+        return
+    parts = await Task.select(Task.id, Task.state, Task.progress_percent).where(Task.parent == parent_id)
+    percent = parts_percent(parts)
+    if percent is not None and percent != parent["progress_percent"]:
+        await Task.update({Task.progress_percent: percent, Task.updated_at: clock.now()}).where(Task.id == parent_id)
+        await task_changed(parent_id, "progress")
+    if parent["state"] in (TaskState.assigned.value, TaskState.returned.value) and any(
+        p["state"] in STARTED for p in parts
+    ):
+        await transition(actor, parent_id, "start", via_part=task_id)
+    counted = [p for p in parts if p["state"] != TaskState.cancelled.value]
+    if counted and all(p["state"] == TaskState.done.value for p in counted) \
+            and parent["state"] != TaskState.submitted.value:
+        await task_changed(parent_id, PARTS_DONE)

@@ -3,9 +3,10 @@
 - A part's worker sees, read-only, what the parent says about the place and the problem: its description,
   the directive, the report's address and point, the citizen's photos (as stripped copies, through a URL that
   checks the part). Nothing else of the parent: not its history, its other parts or its comments.
-- The parent follows its parts: its progress is the mean of theirs (a done part counts 100, a cancelled one
-  not at all); it is in progress as soon as one of them is; when all are done, its unit head is told
-  (through the tasks events: the notifications domain listens for "parts_done").
+- The parent follows its parts (lifecycle.follow_parent, since it may move the parent's state): its progress is
+  the mean of theirs (a done part counts 100, a cancelled one not at all); it is in progress as soon as one of
+  them is; when all are done, its unit head is told (through the tasks events: the notifications domain listens
+  for "parts_done").
 - The evidence of a task is the photos of its and its parts' accepted progress reports; the "after" photos of
   a citizen's answer are chosen among them.
 """
@@ -14,10 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.lib import clock
 from server.lib.errors import Invalid, NotFound
-from server.people.services import Actor
-from server.tasks.events import task_changed
 from server.tasks.sources import report_place
 from server.tasks.tables import ProgressReport, Task, TaskAssignee, TaskState
 
@@ -96,29 +94,35 @@ async def assignee_names(task_ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
+async def accepted_reports(task_ids: list[int]) -> list[dict[str, Any]]:
+    """The tasks' accepted (not refused) progress reports, oldest first, with what a card shows of each."""
+    return await ProgressReport.select(
+        ProgressReport.id, ProgressReport.task, ProgressReport.note, ProgressReport.percent,
+        ProgressReport.latitude, ProgressReport.longitude, ProgressReport.accuracy_m, ProgressReport.captured_at,
+        ProgressReport.author.full_name,
+    ).where(ProgressReport.task.is_in(task_ids) & ProgressReport.refused_reason.is_null()).order_by(ProgressReport.id)
+
+
+def report_brief(report: dict[str, Any], photos: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
+    """One report of `accepted_reports` as the approval card and the parts' evidence show it, with its photos."""
+    return {
+        "id": report["id"], "note": report["note"], "percent": report["percent"], "latitude": report["latitude"],
+        "longitude": report["longitude"], "accuracy_m": report["accuracy_m"], "captured_at": report["captured_at"],
+        "author": report["author.full_name"], "attachments": photos.get(report["id"], []),
+    }
+
+
 async def _latest_reports(task_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Each task's latest accepted progress report, with its photos and place."""
     from server.media.services import list_attachments
 
     if not task_ids:
         return {}
-    reports = await ProgressReport.select(
-        ProgressReport.id, ProgressReport.task, ProgressReport.note, ProgressReport.percent,
-        ProgressReport.latitude, ProgressReport.longitude, ProgressReport.accuracy_m, ProgressReport.captured_at,
-        ProgressReport.author.full_name,
-    ).where(ProgressReport.task.is_in(task_ids) & ProgressReport.refused_reason.is_null()).order_by(ProgressReport.id)
-    latest = {row["task"]: row for row in reports}
+    latest = {row["task"]: row for row in await accepted_reports(task_ids)}
     photos: dict[int, list[dict[str, Any]]] = {}
     for attachment in await list_attachments("progress_report", [r["id"] for r in latest.values()]):
         photos.setdefault(attachment["owner_id"], []).append(attachment)
-    return {
-        task_id: {
-            "id": r["id"], "note": r["note"], "percent": r["percent"], "latitude": r["latitude"],
-            "longitude": r["longitude"], "accuracy_m": r["accuracy_m"], "captured_at": r["captured_at"],
-            "author": r["author.full_name"], "attachments": photos.get(r["id"], []),
-        }
-        for task_id, r in latest.items()
-    }
+    return {task_id: report_brief(r, photos) for task_id, r in latest.items()}
 
 
 async def parts_evidence(parent_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -155,34 +159,6 @@ def parts_percent(parts: list[dict[str, Any]]) -> int | None:
 
 
 STARTED = frozenset({TaskState.in_progress.value, TaskState.submitted.value, TaskState.done.value})
-
-
-async def follow_parent(actor: Actor, task_id: int) -> None:
-    """After a change of a part (inside its write transaction): the parent's progress, its state (through
-    lifecycle.transition, the one state mutator), and the "all parts done" notice."""
-    # lifecycle imports this module (a transition of a part moves its parent): the way back is looked up late.
-    from server.tasks.lifecycle import transition
-
-    row = await Task.select(Task.parent).where(Task.id == task_id).first()
-    if row is None or row["parent"] is None:
-        return
-    parent_id = row["parent"]
-    parent = await Task.select(Task.state, Task.progress_percent).where(Task.id == parent_id).first()
-    if parent is None or parent["state"] in (TaskState.done.value, TaskState.cancelled.value):
-        return
-    parts = await Task.select(Task.id, Task.state, Task.progress_percent).where(Task.parent == parent_id)
-    percent = parts_percent(parts)
-    if percent is not None and percent != parent["progress_percent"]:
-        await Task.update({Task.progress_percent: percent, Task.updated_at: clock.now()}).where(Task.id == parent_id)
-        await task_changed(parent_id, "progress")
-    if parent["state"] in (TaskState.assigned.value, TaskState.returned.value) and any(
-        p["state"] in STARTED for p in parts
-    ):
-        await transition(actor, parent_id, "start", via_part=task_id)
-    counted = [p for p in parts if p["state"] != TaskState.cancelled.value]
-    if counted and all(p["state"] == TaskState.done.value for p in counted) \
-            and parent["state"] != TaskState.submitted.value:
-        await task_changed(parent_id, PARTS_DONE)
 
 
 # ---------------------------------------------------------------- evidence and the public "after" photos

@@ -14,8 +14,7 @@ from server.lib.db import write_transaction
 from server.lib.errors import Forbidden, Invalid, NotFound
 from server.people.services import Actor
 from server.tasks.events import task_changed
-from server.tasks.lifecycle import _event, _load, _visible, transition
-from server.tasks.parts import follow_parent
+from server.tasks.lifecycle import _event, _load, _visible, follow_parent, transition
 from server.tasks.rules import MAX_TEXT, _allowed, _captured
 from server.tasks.tables import (
     ProgressReport,

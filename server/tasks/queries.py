@@ -274,11 +274,7 @@ async def _approval_context(ids: list[int], items: list[dict[str, Any]]) -> None
         TaskEvent.task.is_in(ids) & (TaskEvent.kind == "transition") & (TaskEvent.to_state == "submitted")
     ).order_by(TaskEvent.id)
     last_submit = {row["task"]: row for row in submits}
-    reports = await ProgressReport.select(
-        ProgressReport.id, ProgressReport.task, ProgressReport.note, ProgressReport.percent,
-        ProgressReport.latitude, ProgressReport.longitude, ProgressReport.accuracy_m, ProgressReport.captured_at,
-        ProgressReport.author.full_name,
-    ).where(ProgressReport.task.is_in(ids) & ProgressReport.refused_reason.is_null()).order_by(ProgressReport.id)
+    reports = await task_parts.accepted_reports(ids)
     last_report = {row["task"]: row for row in reports}
     photos: dict[int, list[dict[str, Any]]] = {}
     for attachment in await list_attachments("progress_report", [r["id"] for r in reports]):
@@ -300,12 +296,7 @@ async def _approval_context(ids: list[int], items: list[dict[str, Any]]) -> None
         item["submit_note"] = submit["note"] if submit else ""
         item["submitted_by"] = submit["actor.full_name"] if submit else ""
         report = last_report.get(item["id"])
-        item["latest_report"] = None if report is None else {
-            "id": report["id"], "note": report["note"], "percent": report["percent"],
-            "latitude": report["latitude"], "longitude": report["longitude"], "accuracy_m": report["accuracy_m"],
-            "captured_at": report["captured_at"], "author": report["author.full_name"],
-            "attachments": photos.get(report["id"], []),
-        }
+        item["latest_report"] = None if report is None else task_parts.report_brief(report, photos)
         first = first_with_photos.get(item["id"])
         item["before_photos"] = photos[first["id"]] if first and report and first["id"] != report["id"] else []
         item["parent"] = parents.get(item["parent_id"])
