@@ -123,6 +123,19 @@ class AdminDeskController(DeskController):
             return await _people_page(actor_of(request), form, error=_(error.message), status_code=error.status_code)
         return see_other("/admin/people", ok="person_created")
 
+    @post("/people/{person_id:int}/triage")
+    async def person_triage(self, request: Request, person_id: int) -> Template | Redirect:
+        """Name a person a triage officer, or no longer: they route citizens' reports and petitions."""
+        form = await read_form(request)
+        actor = actor_of(request)
+        try:
+            await people.update_person(actor_id=actor.id, person_id=person_id, triage=form.get("triage") == "1",
+                                       scope_path=actor.jurisdiction_path)
+        except DomainError as error:
+            return await _people_page(actor, Kept({"role": ["officer"]}), error=_(error.message),
+                                      status_code=error.status_code)
+        return see_other("/admin/people", ok="person_updated")
+
     @get("/holidays")
     async def holiday_list(
         self,

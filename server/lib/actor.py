@@ -29,6 +29,7 @@ class Actor:
     unit_name: str = ""
     locale: str = "vi"
     session_epoch: int = 0
+    triage: bool = False  # named a triage officer by the admin (reports.access.can_triage)
 
     @property
     def jurisdiction_path(self) -> str:

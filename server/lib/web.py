@@ -21,7 +21,7 @@ FLASH_KEYS = frozenset(
     {
         "created", "assigned", "split", "progress", "submitted", "approved", "returned", "cancelled",
         "extension", "extension_approved", "extension_rejected", "directive_created", "unit_created",
-        "person_created", "day_saved", "day_deleted",
+        "person_created", "person_updated", "day_saved", "day_deleted",
     }
 )
 

@@ -27,6 +27,7 @@ class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: int | None = None
     active: bool | None = None
     password: str | None = None
+    triage: bool | None = None  # a triage officer: routes citizens' reports and petitions
 
 
 class PeopleApiController(Controller):

@@ -55,6 +55,7 @@ async def _load_actor(person_id: int) -> Actor | None:
             Person.unit,
             Person.locale,
             Person.session_epoch,
+            Person.triage,
             Person.unit.path,
             Person.unit.name,
         )
@@ -73,6 +74,7 @@ async def _load_actor(person_id: int) -> Actor | None:
         unit_name=row["unit.name"],
         locale=row["locale"],
         session_epoch=row["session_epoch"],
+        triage=row["triage"],
     )
 
 
@@ -85,6 +87,7 @@ def _public(row: dict) -> dict:
         "role": row["role"],
         "unit_id": row["unit"],
         "active": row["active"],
+        "triage": row["triage"],
     }
 
 
@@ -95,7 +98,8 @@ async def list_people(*, unit_path: str | None = None, q: str = "", limit: int =
     holds a few thousand people at most, so every match is read and the first `limit` kept after sorting.
     """
     query = Person.select(
-        Person.id, Person.username, Person.full_name, Person.title, Person.role, Person.unit, Person.active
+        Person.id, Person.username, Person.full_name, Person.title, Person.role, Person.unit, Person.active,
+        Person.triage,
     )
     if unit_path is not None:
         query = query.where(Person.unit.is_in(Unit.select(Unit.id).where(Unit.path.like(f"{unit_path}%"))))
@@ -167,7 +171,7 @@ async def create_person(
     return person
 
 
-_PRIVILEGE_COLUMNS = (Person.password_hash, Person.role, Person.unit, Person.active)
+_PRIVILEGE_COLUMNS = (Person.password_hash, Person.role, Person.unit, Person.active, Person.triage)
 
 
 async def _keep_an_administrator(before: dict, *, role: str | None, active: bool | None) -> None:
@@ -213,6 +217,7 @@ async def update_person(
     unit_id: int | None = None,
     active: bool | None = None,
     password: str | None = None,
+    triage: bool | None = None,
     scope_path: str | None = None,
 ) -> dict:
     async with write_transaction():
@@ -234,6 +239,8 @@ async def update_person(
             changes[Person.unit] = unit_id
         if active is not None:
             changes[Person.active] = active
+        if triage is not None:
+            changes[Person.triage] = triage
         if password is not None:
             if len(password) < MIN_PASSWORD_LENGTH:
                 raise Invalid("password_too_short", f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự")

@@ -21,6 +21,9 @@ class Person(Table, tablename="people"):
     created_at = Timestamptz()
     # Raised by a password, role, unit or active change: every session made under an older number ends.
     session_epoch = Integer(default=0)
+    # Named by the admin a triage officer: routes citizens' reports and petitions whatever the role (a clerk of
+    # the office who stands in for the receptionist), and like her reads none of the tasks afterwards.
+    triage = Boolean(default=False)
 
 
 class LoginThrottle(Table, tablename="login_throttle"):

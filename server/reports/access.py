@@ -15,9 +15,9 @@ SYSTEM_READER = Actor(id=0, username="system", full_name="Hệ thống", role=Ro
 
 def can_triage(actor: Actor) -> bool:
     """Who may accept, route, reject and merge reports and petitions: the one place that says so (the guards,
-    the menu, the landing page and the services all ask it). People have no per-person permission yet, so
-    the role decides: the receptionist, the leader and the admin."""
-    return actor.role in TRIAGE_ROLES
+    the menu, the landing page and the services all ask it). The receptionist, the leader and the admin by
+    their role, and whoever the admin names a triage officer (`Person.triage`)."""
+    return actor.role in TRIAGE_ROLES or actor.triage
 
 
 def require_triage(actor: Actor) -> None:

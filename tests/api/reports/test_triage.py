@@ -318,3 +318,38 @@ async def test_a_petition_reads_as_one_in_the_queue(client_for: Any, j: Any) -> 
     assert "Kiến nghị cử tri" in card and category["name"] in card
     for text in ("Tiếp xúc cử tri trước kỳ họp thứ 9", "Đơn vị bầu cử số 2", "Cử tri thôn Định Trị"):
         assert text in card
+
+
+async def test_the_admin_names_a_triage_officer_who_routes_and_reads_no_task(client_for: Any, j: Any) -> None:
+    """Whoever the admin names a triage officer (a clerk standing in for the receptionist) triages as she does,
+    whatever their role, and like her reads none of the tasks afterwards; taken back, the power is gone."""
+    category = await make_category(j, unit=j.dept)
+    report = await make_report(category)
+    clerk = j.other_officer  # an officer of another department
+    desk = await client_for(clerk, headers={})
+    assert (await desk.get("/reports/triage")).status_code in (403, 404)
+    admin = await client_for(j.admin, headers={})
+    people_page = await admin.get("/admin/people")
+    assert f'action="/admin/people/{clerk.id}/triage"' in people_page.text
+    named = await admin.post(f"/admin/people/{clerk.id}/triage",
+                             data={"_csrf_token": TOKEN.search(people_page.text).group(1), "triage": "1"})
+    assert named.status_code == 303 and "ok=person_updated" in named.headers["location"]
+    assert "Cán bộ tiếp nhận phản ánh" in (await admin.get("/admin/people")).text
+    # Naming is a change of privilege: the clerk signs in again to a session that carries it.
+    desk = await client_for(clerk, headers={})
+    queue = await desk.get("/reports/triage", params={"q": report["code"]})
+    assert queue.status_code == 200 and report["code"] in queue.text
+    accepted = await desk.post(f"/reports/triage/{report['id']}/accept",
+                               data={"_csrf_token": TOKEN.search(queue.text).group(1), "unit": "", "note": ""})
+    assert accepted.status_code == 303, accepted.text[:300]
+    task_id = (await Report.select(Report.task_id).where(Report.id == report["id"]).first())["task_id"]
+    lead = (await Task.select(Task.lead_unit).where(Task.id == task_id).first())["lead_unit"]
+    assert lead == j.dept.id
+    api = await client_for(clerk)
+    assert (await api.get(f"/api/v1/tasks/{task_id}")).status_code in (403, 404)
+    # The admin takes it back through the API as well.
+    admin_api = await client_for(j.admin)
+    revoked = await admin_api.patch(f"/api/v1/people/{clerk.id}", json={"triage": False})
+    assert revoked.status_code == 200 and revoked.json()["triage"] is False
+    again = await client_for(clerk, headers={})
+    assert (await again.get("/reports/triage")).status_code in (403, 404)
