@@ -93,8 +93,7 @@ from server.reports.triage import (
     similar_reports,
     similar_to_each,
     staff_report,
-    triage_queue,
 )
 
 __all__ = ["accept", "delegated_actor", "merge_duplicate", "reject", "similar_reports", "similar_to_each",
-           "staff_report", "triage_queue"]
+           "staff_report"]

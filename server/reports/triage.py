@@ -155,11 +155,6 @@ async def _add_triage_facts(items: list[dict[str, Any]]) -> None:
         item["rule_unit_name"] = names.get(item["rule_unit_id"] or 0, "")
 
 
-async def triage_queue(actor: Actor, limit: int = 100) -> list[dict[str, Any]]:
-    """The first page of new reports, oldest first (kept for the callers that want a plain list)."""
-    return (await triage_page(actor, QueueFilter(), per_page=limit))["items"]
-
-
 async def similar_reports(report: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:
     """Nearby reports of the same category, not spam, recent: the likely duplicates, nearest first."""
     return (await similar_to_each([report], limit))[0]

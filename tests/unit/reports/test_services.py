@@ -78,10 +78,12 @@ async def test_report_to_public_answer_and_one_rating() -> None:
     assert services.CODE_RE.match(submitted["code"])
     page = await services.public_report(submitted["code"])
     assert page["status"] == "new" and page["target_days"] == 5
-    queue = await services.triage_queue(j.receptionist)
+    # The queue is the whole commune's (the run's other reports wait there too): this category's page of it.
+    mine = triage.QueueFilter.of(category_id=category["id"])
+    queue = (await triage.triage_page(j.receptionist, mine))["items"]
     assert submitted["id"] in [item["id"] for item in queue]
     with pytest.raises(Forbidden):
-        await services.triage_queue(j.officer)
+        await triage.triage_page(j.officer, mine)
 
     task_id = await resolve_through_task(j, submitted["id"])
     from server.tasks.services import get_task
