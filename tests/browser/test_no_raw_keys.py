@@ -106,14 +106,23 @@ def _people(c: dict[str, Any]) -> dict[str, Any]:
             "admin": j.admin, "anonymous": None}
 
 
+# Each person signs in once and every later context reuses that session: sign-in is rate-limited per address
+# (20 a minute), and a full run's browser tests all come from 127.0.0.1.
+_SESSIONS: dict[int, Any] = {}
+
+
 async def _context(
     new_context: Any, origin: str, person: Any, lang: str, viewport: dict[str, int]
 ) -> BrowserContext:
-    context = await new_context(viewport=viewport)
-    if person is not None:
-        signed = await context.request.post("/api/v1/auth/login", headers={"X-Requested-With": "dieuhanh"},
-                                            data={"username": person.username, "password": PASSWORD})
-        assert signed.ok, await signed.text()
+    if person is None or person.id not in _SESSIONS:
+        context = await new_context(viewport=viewport)
+        if person is not None:
+            signed = await context.request.post("/api/v1/auth/login", headers={"X-Requested-With": "dieuhanh"},
+                                                data={"username": person.username, "password": PASSWORD})
+            assert signed.ok, await signed.text()
+            _SESSIONS[person.id] = await context.storage_state()
+    else:
+        context = await new_context(viewport=viewport, storage_state=_SESSIONS[person.id])
     await context.add_cookies([{"name": "lang", "value": lang, "url": origin}])
     await context.add_init_script(f"try {{ localStorage.setItem('lang', '{lang}'); }} catch (e) {{}}")
     return context

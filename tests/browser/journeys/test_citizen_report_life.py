@@ -423,5 +423,8 @@ async def test_a_voter_petition_lives_its_whole_life(new_context: Any, phone: An
     await _no_sideways_scroll(voter)
     await _shot(voter, "KN-7-answer")
     await voter.goto("/portal/petitions")
+    # The list shows one council session at a time: the voter picks theirs (a full run holds several).
+    await voter.get_by_label("Kỳ họp").select_option("Kỳ họp thứ 10, HĐND xã khóa XII")
+    await voter.get_by_role("button", name="Xem").click()
     await expect(voter.locator("main")).to_contain_text(code)
     await _shot(voter, "KN-7-petitions")
