@@ -115,9 +115,11 @@ async function renderOnce() {
   await updateBadge();
   const hash = location.hash || '#/';
   const main = byId('main');
-  // A form already on the screen for this address keeps what is typed in it (a sync, a second hashchange).
+  // A form already on the screen for this address keeps what is typed in it (a sync, a second hashchange),
+  // unless it was sent: coming back to the address then opens an empty form, never the sent one with its
+  // photos still in it (a render queued while the sent form was on show would have kept it).
   const form = /^#\/task\/\d+\/(report|extend|split|assign)$/.test(hash);
-  if (form && !forceRender && main.dataset.view === hash) return;
+  if (form && !forceRender && main.dataset.view === hash && !main.querySelector('form[data-sent]')) return;
   forceRender = false;
   await route(hash, me);
   main.dataset.view = hash; // what is on the screen now (set after the view, which may have been slow)

@@ -82,17 +82,26 @@ export async function reportView(id) {
       input.value = '';
     });
   }
+  // A second tap while the photos shrink or the report is queued sends nothing more.
+  let sending = false;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (sending || form.dataset.sent) return;
+    sending = true;
     await Promise.all(shrinking);
     const note = inForm('#note').value.trim();
-    if (!note && !touched) { inForm('#form-error').textContent = t('Cần nhập nội dung hoặc tiến độ'); return; }
+    if (!note && !touched) {
+      inForm('#form-error').textContent = t('Cần nhập nội dung hoặc tiến độ');
+      sending = false;
+      return;
+    }
     const body = {
       note, percent: Number(percent.value), latitude: /** @type {number | null} */ (null),
       longitude: /** @type {number | null} */ (null), accuracy_m: /** @type {number | null} */ (null),
       captured_at: new Date().toISOString(),
     };
     if (position) Object.assign(body, position);
+    form.dataset.sent = 'yes';
     await queue('progress', id, body, { label: task.title, photos });
     await patchTask(id, { progress_percent: body.percent });
     location.hash = `#/task/${id}`;
@@ -115,6 +124,7 @@ export async function extendView(id) {
     const deadline = field('#deadline').value;
     const reason = field('#reason').value.trim();
     if (!deadline || !reason) return;
+    field('#extend-form').dataset.sent = 'yes';
     await queue('extension', id, { requested_deadline: deadline, reason }, { label: task.title });
     location.hash = `#/task/${id}`;
   });

@@ -361,3 +361,42 @@ async def test_a_401_during_replay_keeps_the_change_and_asks_to_sign_in(phone: A
         assert len(reports) == 1 and reports[0]["note"] == "Chờ đăng nhập lại"
     finally:
         await context.close()
+
+
+async def test_coming_back_to_the_report_form_never_reopens_the_sent_one(phone: Any, j: Any) -> None:
+    """A render asked for while the sent form was still on show kept it for its address: an officer who came
+    straight back to "Báo cáo tiến độ" found the last report's photos still in the form, and sent them twice
+    (seen as a report with four photos in a full run). The sent form is never kept, and a second tap on
+    "Gửi báo cáo" queues nothing more."""
+    task = await _officer_task(j, "Kiểm tra cống ngang đường thôn Tây")
+    context = await phone(j.officer, permissions=["geolocation"])
+    page = await open_app(context)
+    await _open_task_cached(page, task["id"])
+    await context.set_offline(True)
+    await page.goto(f"/app/#/task/{task['id']}/report")
+    await page.get_by_label("Nội dung").fill("Đợt 1")
+    await page.locator("#camera").set_input_files([jpeg(800, 600, (200, 10, 10)), jpeg(800, 600, (10, 200, 10))])
+    await expect(page.locator("#previews img")).to_have_count(2)
+    # Sent with a double tap, and the address of the form asked for again as soon as the app leaves it, while
+    # its render of the task screen still reads the badge.
+    await page.evaluate("""id => new Promise(resolve => {
+        addEventListener('hashchange', function back() {
+          if (location.hash !== `#/task/${id}`) return;
+          removeEventListener('hashchange', back);
+          location.hash = `#/task/${id}/report`;
+          resolve();
+        });
+        const button = document.querySelector('#report-form button[type=submit]');
+        button.click();
+        button.click();
+    })""", task["id"])
+    await wait_until(page, "document.getElementById('main').dataset.view === location.hash")
+    await expect(page.locator("#note")).to_have_value("")
+    await expect(page.locator("#previews img")).to_have_count(0)
+    await page.get_by_label("Nội dung").fill("Đợt 2")
+    await page.locator("#camera").set_input_files([jpeg(800, 600, (10, 10, 200))])
+    await expect(page.locator("#previews img")).to_have_count(1)
+    await page.get_by_role("button", name="Gửi báo cáo").click()
+    await page.wait_for_url(f"**/app/#/task/{task['id']}")
+    queued = await page.evaluate("DH.outbox.list().then(items => items.map(i => [i.body.note, i.photos.length]))")
+    assert queued == [["Đợt 1", 2], ["Đợt 2", 1]], queued
