@@ -12,8 +12,8 @@ random moment or right after it committed a change but before the phone heard th
 again; duplicate replays (a second tab replaying the same outbox, or the same outbox and photos sent twice
 at once).
 
-The harness keeps a ledger of every change the app put in its outbox (its client UUID, read from
-`DH.outbox.add` as it resolves, i.e. once the change is durable on the phone). At the end, network and
+The harness keeps a ledger of every change the app put in its outbox (its client UUID, read back from the
+phone's database when the outbox announces it, i.e. once the change is durable on the phone). At the end, network and
 server back, it waits for the outbox to empty and compares the ledger with the database, queried directly:
 lost = in the ledger but not on the server (or fewer photos), duplicated = more than one record for one
 change (or more photos than were taken). Exit status 1 if either is not zero.
@@ -47,19 +47,19 @@ PHONE = {"width": 390, "height": 844}
 HANOI = {"latitude": 21.0285, "longitude": 105.8542, "accuracy": 12}
 HEADERS = {"X-Requested-With": "dieuhanh"}
 
-# Wraps the app's own DH.outbox.add: every change that reached IndexedDB is noted for the harness's ledger.
+# Every change the app put in its outbox (IndexedDB) is noted for the harness's ledger.
 LEDGER_SCRIPT = """
 (() => {
+  // The app's modules cannot be patched from outside (a module namespace is frozen): the ledger listens to the
+  // event the outbox sends for every change it adds, and reads the change from the phone's database.
   self.__made = [];
-  document.addEventListener('DOMContentLoaded', () => {
-    if (!self.DH || !DH.outbox || DH.outbox.__ledger) return;
-    const add = DH.outbox.add;
-    DH.outbox.add = async function (kind, taskId, body, options) {
-      const item = await add.apply(this, arguments);
-      self.__made.push({id: item.id, kind, task_id: taskId, body, photos: (item.photos || []).length});
-      return item;
-    };
-    DH.outbox.__ledger = true;
+  addEventListener('outbox-changed', (event) => {
+    const added = event.detail && event.detail.added;
+    if (!added || !self.DH) return;
+    DH.db.get('outbox', added).then((item) => {
+      if (item) self.__made.push({id: item.id, kind: item.kind, task_id: item.task_id, body: item.body,
+                                  photos: (item.photos || []).length});
+    });
   });
 })();
 """
