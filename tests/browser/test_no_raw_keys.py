@@ -123,6 +123,9 @@ async def _context(
             _SESSIONS[person.id] = await context.storage_state()
     else:
         context = await new_context(viewport=viewport, storage_state=_SESSIONS[person.id])
+    # This walk reads words, not speed: a page slow on a loaded machine (the leader's home counts the month)
+    # is waited for, not failed.
+    context.set_default_timeout(30_000)
     await context.add_cookies([{"name": "lang", "value": lang, "url": origin}])
     await context.add_init_script(f"try {{ localStorage.setItem('lang', '{lang}'); }} catch (e) {{}}")
     return context
