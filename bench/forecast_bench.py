@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.forecast_bench [--seed 7] [--write]
 
-The history is `bench.generate.forecast_histories` (simulated: see there, and docs/benchmarks.md for what that
+The history is `bench.forecast_data.forecast_histories` (simulated: see there, and docs/benchmarks.md for what that
 can and cannot show). The model is fitted exactly as the worker fits it (server.forecast.model.training_set and
 fit) on what was known at the cut-off day, two thirds into the history: later reports, extensions, returns and
 completions are cut away first. It is then judged on every task whose deadline in force comes after the
@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bench.generate import forecast_histories
+from bench.forecast_data import forecast_histories
 from server.forecast import model
 
 FLAG_DAYS = 3
