@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -18,6 +17,7 @@ from server.lib.actor import Actor
 from server.lib.errors import DomainError, Invalid
 from server.lib.guards import actor_of, leader_only
 from server.lib.i18n import gettext as _
+from server.lib.responses import stored_file_response
 from server.lib.web import Kept, flash_of, page, parse_date, read_form, see_other
 from server.tasks.services import list_tasks
 
@@ -110,15 +110,7 @@ class DirectiveDeskController(DeskController):
     async def file(self, request: Request, directive_id: FromPath[int], attachment_id: FromPath[int]) -> Response:
         """A directive's file, for whoever may read the directive."""
         attachment, data = await services.directive_file(actor_of(request), directive_id, attachment_id)
-        return Response(
-            content=data,
-            media_type=attachment["content_type"],
-            headers={
-                "Content-Disposition": f"inline; filename*=UTF-8''{quote(attachment['filename'], safe='')}",
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "private, max-age=3600",
-            },
-        )
+        return stored_file_response(data, attachment["content_type"], attachment["filename"])
 
     @get("/{directive_id:int}")
     async def detail(self, request: Request, directive_id: FromPath[int], ok: FromQuery[str | None] = None) -> Template:

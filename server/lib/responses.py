@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
@@ -107,3 +108,17 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: http_error_handler,
     Exception: internal_error_handler,
 }
+
+
+def stored_file_response(data: bytes, content_type: str, filename: str) -> Response[bytes]:
+    """An uploaded file as it was stored, for whoever the caller let read it: shown inline under its own name,
+    never sniffed as something else, cached by the browser only."""
+    return Response(
+        content=data,
+        media_type=content_type,
+        headers={
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename, safe='')}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )

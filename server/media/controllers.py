@@ -11,6 +11,7 @@ from server.directives.services import attach_file as attach_directive_file
 from server.directives.services import directive_exists_in_scope
 from server.lib.errors import Invalid, NotFound
 from server.lib.guards import actor_of, api_header_guard, leader_only
+from server.lib.responses import stored_file_response
 from server.media import services
 from server.tasks.services import progress_report_task
 
@@ -50,15 +51,7 @@ class AttachmentApiController(Controller):
         """The original as uploaded, with its metadata: only for those who may see what it is attached to."""
         attachment = await _readable(request, attachment_id)
         data = await services.read_bytes(attachment["sha256"])
-        return Response(
-            content=data,
-            media_type=attachment["content_type"],
-            headers={
-                "Content-Disposition": f"inline; filename*=UTF-8''{_quote(attachment['filename'])}",
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "private, max-age=3600",
-            },
-        )
+        return stored_file_response(data, attachment["content_type"], attachment["filename"])
 
     @get("/attachments/{attachment_id:int}/display")
     async def display(self, request: Request, attachment_id: int = ID) -> Response[bytes]:
@@ -118,9 +111,3 @@ def _the_file(data: dict[str, Any]) -> UploadFile:
     if len(files) != 1:
         raise Invalid("file_required", "Cần chọn một tệp để tải lên")
     return files[0]
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name, safe="")
