@@ -14,6 +14,7 @@ from server.lib import clock
 from server.lib.db import write_transaction
 from server.reports import photos as photo_work
 from server.reports.answer import after_photo_shas
+from server.reports.events import report_changed
 from server.reports.services import SYSTEM_READER, _event, _mail, _queue_photo_job
 from server.reports.tables import Report, ReportPhoto, ReportStatus
 from server.tasks.events import TaskChange, on_task_change
@@ -59,6 +60,7 @@ async def on_task_transition(change: TaskChange) -> None:
                                                      position=position, created_at=now))
         await _event(report["id"], "answered", note=answer, at=now)
         await _event(report["id"], "resolved", at=now)
+        await report_changed(report["id"], "resolved", actor_id=change.actor_id)
         await audit.record(actor_id=change.actor_id, action="report.resolve", entity="report",
                            entity_id=report["id"], after={"task": task_id})
         if after_shas:  # the "after" photos' public copies, by the worker too (not in the leader's request)

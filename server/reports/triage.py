@@ -21,6 +21,7 @@ from server.people.services import Actor
 from server.people.tables import Role
 from server.reports.access import require_triage
 from server.reports.categories import get_category
+from server.reports.events import report_changed
 from server.reports.intake import DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_DAYS, REJECT_KINDS, normalise_code
 from server.reports.notices import _event, _mail
 from server.reports.public import PUBLIC_COLUMNS, _decorate
@@ -269,6 +270,7 @@ async def accept(actor: Actor, report_id: int, *, unit_id: int | None = None, pu
             raise Conflict("report_already_triaged", "Phản ánh đã được phân loại")
         await _event(report_id, "accepted", note=public_note.strip(), actor_id=actor.id, at=now)
         await _event(report_id, "assigned", note=unit["name"] if unit else "", actor_id=actor.id, at=now)
+        await report_changed(report_id, "accepted", actor_id=actor.id)
         await audit.record(actor_id=actor.id, actor_name=actor.full_name, action="report.accept", entity="report",
                            entity_id=report_id, after={"task": task["id"], "unit": unit_id})
     await _mail(report_id, "Phản ánh đã được tiếp nhận", "Phản ánh đã được chuyển đến {unit}; hạn trả lời {deadline}.",
