@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 from typing import Any
 
 from server.audit import services as audit
 from server.lib import clock
+from server.lib.apikeys import key_digest as _key_digest
+from server.lib.apikeys import new_key
 from server.lib.db import write_transaction
 from server.lib.errors import Conflict, Invalid, NotFound
 from server.people.services import Actor
@@ -141,11 +141,6 @@ async def delete_area(actor: Actor | None, area_id: int) -> None:
                            entity_id=area_id)
 
 
-def _key_digest(key: str) -> str:
-    # The keys are 32 random bytes (or the demo's): a plain SHA-256 is enough, and cheap on every request.
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 async def list_keys() -> list[dict[str, Any]]:
     return list(await Open311Key.select(Open311Key.id, Open311Key.name, Open311Key.key_prefix, Open311Key.active,
                                         Open311Key.created_at).order_by(Open311Key.id))
@@ -154,7 +149,7 @@ async def list_keys() -> list[dict[str, Any]]:
 async def create_key(actor: Actor | None, name: str, key: str | None = None) -> str:
     """A new key, returned once for the admin to hand over: only its digest is stored."""
     name = name.strip() or "Open311"
-    key = key or secrets.token_urlsafe(32)
+    key = key or new_key()
     async with write_transaction():
         rows = await Open311Key.insert(
             Open311Key(key=_key_digest(key), key_prefix=key[:4], name=name[:255], created_at=clock.now())
@@ -190,7 +185,7 @@ async def ensure_demo_open311_key() -> str:
     row = await Open311Key.select(Open311Key.id, Open311Key.key).where(Open311Key.name == DEMO_KEY_NAME).first()
     if row is not None and kept and row["key"] == _key_digest(kept):
         return kept
-    key = secrets.token_urlsafe(32)
+    key = new_key()
     if row is None:
         await create_key(None, DEMO_KEY_NAME, key=key)
     else:
