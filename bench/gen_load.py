@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlparse, urlunparse
 
 from bench.gen_province import Calendar, Province
 from bench.gen_tasks import TaskFactory, Values
@@ -189,6 +190,33 @@ async def produce_chunks(factory: TaskFactory, size: int):
             return
         pending = loop.run_in_executor(None, factory.chunk, size)
         yield chunk
+
+
+async def create_database_postgres(url: str) -> bool:
+    """Create the database that `url` names when the server does not have it; True when it was created.
+
+    Asked through the server's own `postgres` database, as createdb does; the name is quoted as an identifier."""
+    import asyncpg
+
+    try:
+        conn = await asyncpg.connect(url)
+    except asyncpg.InvalidCatalogNameError:
+        pass
+    else:
+        await conn.close()
+        return False
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = await asyncpg.connect(urlunparse(parts._replace(path="/postgres")))
+    try:
+        quoted = '"' + name.replace('"', '""') + '"'
+        try:
+            await admin.execute(f"CREATE DATABASE {quoted}")
+        except asyncpg.DuplicateDatabaseError:  # another run made it in the meantime
+            return False
+    finally:
+        await admin.close()
+    return True
 
 
 async def load_postgres(url: str, args: argparse.Namespace, build: Callable[[Values], tuple]) -> dict[str, int]:

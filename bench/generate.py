@@ -15,7 +15,8 @@ in the lead unit's subtree, and about a third have 1-3 coordinating units. Task 
 The task history tables (events, deadlines, progress reports) are left empty. Columns the generator does
 not know (the schema moves) are written as NULL when nullable, else left to their defaults.
 
-The migrations are run first; the database must then hold no units (or pass --reset to empty it).
+A PostgreSQL database that does not exist yet is created (SQLite makes its file itself). The migrations
+are run first; the database must then hold no units (or pass --reset to empty it).
 On PostgreSQL the three task tables are loaded with COPY, with their secondary indexes and foreign keys
 dropped and rebuilt in the same transaction, then VACUUM ANALYZE. Then the dashboard's kept unit counts are
 rebuilt from the rows (server.dashboard.aggregate.rebuild: the rows did not go through tasks.services).
@@ -36,7 +37,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
-from bench.gen_load import Timer, directive_rows, load_postgres, load_sqlite, log, person_rows, unit_rows
+from bench.gen_load import (
+    Timer,
+    create_database_postgres,
+    directive_rows,
+    load_postgres,
+    load_sqlite,
+    log,
+    person_rows,
+    unit_rows,
+)
 from bench.gen_province import PASSWORD, RESULTS_DIR, Calendar, Province, UnitPlan, build_province
 from bench.gen_tasks import TaskFactory, Values
 
@@ -171,6 +181,8 @@ def main(argv: list[str] | None = None) -> None:
     reset_settings()
     timer = Timer()
     log(f"generating {args.tasks:,} tasks into {'PostgreSQL' if is_postgres else 'SQLite'}")
+    if is_postgres and asyncio.run(create_database_postgres(url)):
+        log(f"created the database {urlparse(url).path.lstrip('/')}")
 
     async def run_migrations() -> None:
         await migrate()
