@@ -21,6 +21,7 @@ def domain_routers() -> list[Router]:
     import server.sync
     import server.tasks
     import server.units
+    import server.webhooks
 
     return [
         server.auth.router,
@@ -37,4 +38,5 @@ def domain_routers() -> list[Router]:
         server.dashboard.router,
         server.reports.router,
         server.live.router,
+        server.webhooks.router,
     ]

@@ -51,5 +51,6 @@ APP_REGISTRY = AppRegistry(
         "server.mail.piccolo_app",
         "server.dashboard.piccolo_app",
         "server.forecast.piccolo_app",
+        "server.webhooks.piccolo_app",
     ]
 )

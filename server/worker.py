@@ -48,7 +48,7 @@ def _builtin_handlers() -> None:
 
 DOMAIN_JOB_MODULES = (
     "server.live.jobs", "server.mail.jobs", "server.media.jobs", "server.reports.jobs", "server.dashboard.jobs",
-    "server.audit.jobs", "server.backup.jobs", "server.forecast.jobs",
+    "server.audit.jobs", "server.backup.jobs", "server.forecast.jobs", "server.webhooks.jobs",
 )
 
 

@@ -1,0 +1,142 @@
+"""The admin's webhooks: the JSON API (/api/v1/webhooks/...) and the desk page (/admin/webhooks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Router, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, Parameter
+from litestar.response import Redirect, Template
+
+from server.lib.errors import DomainError
+from server.lib.guards import actor_of, admin_only, api_header_guard
+from server.lib.i18n import gettext as _
+from server.lib.web import Kept, PageController, optional_int, read_form, see_other
+from server.webhooks import services
+from server.webhooks.tables import DeliveryState
+
+
+class SubscriptionBody(msgspec.Struct, forbid_unknown_fields=True):
+    url: str
+    events: list[str]
+    description: str = ""
+
+
+class SubscriptionPatch(msgspec.Struct, forbid_unknown_fields=True):
+    active: bool
+
+
+class WebhookApiController(Controller):
+    path = "/api/v1/webhooks"
+    tags = ["webhooks"]
+    guards = [api_header_guard, admin_only]
+
+    @get("/subscriptions")
+    async def subscriptions(self, request: Request) -> list[dict[str, Any]]:
+        return await services.list_subscriptions(actor_of(request))
+
+    @post("/subscriptions", status_code=201)
+    async def subscribe(self, request: Request, data: SubscriptionBody) -> dict[str, Any]:
+        """Subscribe a URL to events; the answer's `secret` signs every delivery and is never shown again."""
+        return await services.create_subscription(actor_of(request), url=data.url, events=data.events,
+                                                  description=data.description)
+
+    @patch("/subscriptions/{subscription_id:int}")
+    async def set_active(self, request: Request, subscription_id: FromPath[int], data: SubscriptionPatch
+                         ) -> dict[str, Any]:
+        return await services.set_active(actor_of(request), subscription_id, data.active)
+
+    @delete("/subscriptions/{subscription_id:int}", status_code=200)
+    async def remove(self, request: Request, subscription_id: FromPath[int]) -> dict[str, bool]:
+        await services.delete_subscription(actor_of(request), subscription_id)
+        return {"ok": True}
+
+    @get("/deliveries")
+    async def deliveries(self, request: Request, subscription_id: int | None = Parameter(default=None, gt=0,
+                                                                                        le=2**31 - 1),
+                         status: str | None = Parameter(default=None, query="state", max_length=16),
+                         limit: int = Parameter(default=100, ge=1, le=500)) -> list[dict[str, Any]]:
+        """The delivery log, newest first: state, attempts, the receiver's HTTP status, times, the last error."""
+        return await services.list_deliveries(actor_of(request), subscription_id=subscription_id, state=status,
+                                              limit=limit)
+
+    @post("/deliveries/{delivery_id:int}/resend", status_code=202)
+    async def resend(self, request: Request, delivery_id: FromPath[int]) -> dict[str, Any]:
+        """Queue the delivery again (same body and event id), with a fresh set of attempts."""
+        return await services.resend(actor_of(request), delivery_id)
+
+
+EVENT_TYPE_LABELS = services.EVENT_TYPES
+STATE_LABELS = {
+    DeliveryState.pending.value: "Chờ gửi",
+    DeliveryState.retrying.value: "Sẽ gửi lại",
+    DeliveryState.delivered.value: "Đã gửi",
+    DeliveryState.failed.value: "Thất bại",
+}
+
+
+async def _page(request: Request, *, status_code: int = 200, form: Kept | None = None, error: str | None = None,
+                ok: str | None = None, new_secret: dict[str, Any] | None = None,
+                subscription_id: int | None = None) -> Template:
+    actor = actor_of(request)
+    subscriptions = await services.list_subscriptions(actor)
+    deliveries = await services.list_deliveries(actor, subscription_id=subscription_id)
+    return Template("webhooks/admin.html", status_code=status_code, context={
+        "subscriptions": subscriptions, "deliveries": deliveries, "event_types": EVENT_TYPE_LABELS,
+        "state_labels": STATE_LABELS, "form": form or Kept({"events": list(EVENT_TYPE_LABELS)}), "error": error,
+        "ok": ok, "new_secret": new_secret, "subscription_id": subscription_id,
+    })
+
+
+OK_KEYS = frozenset({"enabled", "disabled", "deleted", "resent"})
+
+
+class WebhookDeskController(PageController):
+    path = "/admin/webhooks"
+    guards = [admin_only]
+
+    @get("/")
+    async def index(self, request: Request, ok: FromQuery[str] = "",
+                    subscription: int | None = Parameter(default=None, gt=0, le=2**31 - 1)) -> Template:
+        return await _page(request, ok=ok if ok in OK_KEYS else None, subscription_id=subscription)
+
+    @post("/")
+    async def create(self, request: Request) -> Template:
+        """Shown at once, not redirected: the secret appears on this page only."""
+        form = await read_form(request)
+        try:
+            created = await services.create_subscription(actor_of(request), url=form.get("url"),
+                                                         events=form.all("events"),
+                                                         description=form.get("description"))
+        except DomainError as failure:
+            return await _page(request, status_code=failure.status_code, form=form, error=_(failure.message))
+        return await _page(request, status_code=201, new_secret=created)
+
+    @post("/{subscription_id:int}/{what:str}")
+    async def change(self, request: Request, subscription_id: FromPath[int], what: FromPath[str]
+                     ) -> Template | Redirect:
+        actor = actor_of(request)
+        try:
+            if what in ("enable", "disable"):
+                await services.set_active(actor, subscription_id, what == "enable")
+                return see_other("/admin/webhooks/", ok=f"{what}d")
+            if what == "delete":
+                await services.delete_subscription(actor, subscription_id)
+                return see_other("/admin/webhooks/", ok="deleted")
+        except DomainError as failure:
+            return await _page(request, status_code=failure.status_code, error=_(failure.message))
+        return await _page(request, status_code=400, error=_("Thao tác không hợp lệ"))
+
+    @post("/deliveries/{delivery_id:int}/resend")
+    async def resend(self, request: Request, delivery_id: FromPath[int]) -> Template | Redirect:
+        form = await read_form(request)
+        try:
+            await services.resend(actor_of(request), delivery_id)
+        except DomainError as failure:
+            return await _page(request, status_code=failure.status_code, error=_(failure.message))
+        return see_other("/admin/webhooks/", ok="resent", subscription=optional_int(form.get("subscription")))
+
+
+def webhooks_router() -> Router:
+    return Router(path="/", route_handlers=[WebhookApiController, WebhookDeskController])

@@ -1,0 +1,139 @@
+"""Sending one delivery (the job `webhooks.deliver`): check the address again, POST the stored body, signed, and
+record the outcome in the delivery log.
+
+- 2xx: delivered.
+- A network error, a timeout, 5xx or 429: another attempt may succeed; the job queue retries after its
+  exponential backoff, up to `services.max_attempts()` attempts, then the delivery is failed.
+- 3xx: failed at once. The server never follows a redirect (it could lead anywhere the allow-list refuses).
+- Any other 4xx, an address that is no longer allowed, a disabled subscription: failed at once.
+
+The connection goes to the address that was checked (the host's name is kept for the Host header and for
+TLS's SNI and certificate check), so a second DNS answer cannot send it elsewhere. No proxy from the
+environment is used, for the same reason.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from typing import Any, NoReturn
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from server.lib import clock
+from server.lib.errors import Invalid
+from server.lib.jobs import PermanentJobError
+from server.webhooks import addresses, signing
+from server.webhooks.services import max_attempts
+from server.webhooks.tables import DeliveryState, WebhookDelivery
+
+USER_AGENT = "dieuhanh-webhooks/1"
+MAX_ERROR = 1000
+
+
+def timeout_seconds() -> float:
+    """WEBHOOK_TIMEOUT_SECONDS (10): connecting, sending and waiting for the answer, each."""
+    try:
+        return max(0.5, min(float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10")), 60.0))
+    except ValueError:
+        return 10.0
+
+
+class RetryLater(Exception):
+    """An attempt failed in a way another attempt may fix: the job queue retries it after its backoff."""
+
+
+async def _record(delivery_id: int, state: DeliveryState, *, code: int | None = None, error: str = "") -> None:
+    values: dict[Any, Any] = {WebhookDelivery.state: state.value, WebhookDelivery.response_code: code,
+                              WebhookDelivery.error: error[:MAX_ERROR]}
+    if state is DeliveryState.delivered:
+        values[WebhookDelivery.delivered_at] = clock.now()
+    await WebhookDelivery.update(values).where(WebhookDelivery.id == delivery_id)
+
+
+async def _give_up(delivery_id: int, error: str, code: int | None = None) -> NoReturn:
+    await _record(delivery_id, DeliveryState.failed, code=code, error=error)
+    raise PermanentJobError(error)
+
+
+async def _retry_or_give_up(delivery_id: int, attempt: int, error: str, code: int | None = None) -> NoReturn:
+    if attempt >= max_attempts():
+        await _give_up(delivery_id, f"{error} (gave up after {attempt} attempts)", code)
+    await _record(delivery_id, DeliveryState.retrying, code=code, error=error)
+    raise RetryLater(error)
+
+
+def _pinned_url(url: str, target: addresses.Target) -> tuple[str, str]:
+    """(the URL with the checked address in place of the host, the Host header)."""
+    parts = urlsplit(url)
+    address = f"[{target.address}]" if isinstance(target.address, ipaddress.IPv6Address) else str(target.address)
+    default_port = 443 if target.scheme == "https" else 80
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    host_header = host if target.port == default_port else f"{host}:{target.port}"
+    pinned = urlunsplit((target.scheme, f"{address}:{target.port}", parts.path or "/", parts.query, ""))
+    return pinned, host_header
+
+
+async def post(url: str, target: addresses.Target, body: bytes, headers: dict[str, str]) -> httpx.Response:
+    pinned, host_header = _pinned_url(url, target)
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    async with httpx.AsyncClient(timeout=httpx.Timeout(timeout_seconds()), follow_redirects=False,
+                                 trust_env=False) as client:
+        request = client.build_request("POST", pinned, content=body, headers={**headers, "Host": host_header},
+                                       extensions=extensions)
+        response = await client.send(request, stream=True)
+        await response.aclose()  # the answer's body is not read: a receiver cannot make us hold megabytes
+        return response
+
+
+async def deliver(delivery_id: int) -> str:
+    """One attempt; returns the delivery's new state, or raises for the job queue (RetryLater, PermanentJobError)."""
+    row = await WebhookDelivery.select(
+        WebhookDelivery.id, WebhookDelivery.event_id, WebhookDelivery.event_type, WebhookDelivery.body,
+        WebhookDelivery.state, WebhookDelivery.attempts, WebhookDelivery.subscription.url,
+        WebhookDelivery.subscription.secret, WebhookDelivery.subscription.active,
+    ).where(WebhookDelivery.id == delivery_id).first()
+    if row is None:  # its subscription was deleted
+        return "gone"
+    if row["state"] == DeliveryState.delivered.value:  # a job run twice (a worker killed after the POST)
+        return row["state"]
+    if not row["subscription.active"]:
+        await _record(delivery_id, DeliveryState.failed, error="subscription disabled")
+        return DeliveryState.failed.value
+    attempt = row["attempts"] + 1
+    await WebhookDelivery.update({WebhookDelivery.attempts: attempt,
+                                  WebhookDelivery.last_attempt_at: clock.now()}).where(
+        WebhookDelivery.id == delivery_id)
+    url = row["subscription.url"]
+    try:
+        target = await addresses.check_url(url)
+    except Invalid as error:
+        detail = ", ".join(f"{k}={v}" for k, v in error.details.items())
+        if error.code == "webhook_host_unresolved":  # DNS may come back
+            await _retry_or_give_up(delivery_id, attempt, f"host not resolved ({detail})")
+        await _give_up(delivery_id, f"address refused by WEBHOOK_ALLOWED_HOSTS ({detail})")
+    body = row["body"].encode()
+    timestamp = int(clock.now().timestamp())
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        signing.SIGNATURE_HEADER: signing.signature(row["subscription.secret"], timestamp, body),
+        signing.EVENT_HEADER: row["event_type"],
+        signing.EVENT_ID_HEADER: row["event_id"],
+        signing.DELIVERY_HEADER: str(delivery_id),
+    }
+    try:
+        response = await post(url, target, body, headers)
+    except httpx.HTTPError as error:
+        await _retry_or_give_up(delivery_id, attempt, f"{type(error).__name__}: {error}"[:MAX_ERROR])
+    code = response.status_code
+    if 200 <= code < 300:
+        await _record(delivery_id, DeliveryState.delivered, code=code)
+        return DeliveryState.delivered.value
+    if 300 <= code < 400:
+        location = response.headers.get("location", "")[:300]
+        await _give_up(delivery_id, f"redirect not followed (HTTP {code} to {location!r})", code)
+    if code == 429 or code >= 500:
+        await _retry_or_give_up(delivery_id, attempt, f"HTTP {code}", code)
+    await _give_up(delivery_id, f"HTTP {code}", code)
