@@ -1,22 +1,13 @@
-"""Factories: every test builds its own jurisdiction, so tests never depend on each other's rows."""
+"""People and units: a unit, a person of a role, and a whole commune (Jurisdiction) with one person of each role."""
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from server.people.services import Actor, create_person, get_actor
 from server.units.services import UnitInfo, create_unit
-
-PASSWORD = "mat-khau-thu-nghiem"
-_counter = itertools.count(1)
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{next(_counter)}{uuid.uuid4().hex[:6]}"
+from tests.factories.common import PASSWORD, unique
 
 
 async def make_unit(name: str = "Phòng Kinh tế", kind: str = "department", parent: UnitInfo | None = None) -> UnitInfo:
@@ -73,33 +64,3 @@ async def make_jurisdiction() -> Jurisdiction:
         receptionist=await make_person(one_stop, "receptionist", "Ngô Tiếp Nhận"),
         extra={"one_stop": one_stop},
     )
-
-
-async def make_task(
-    j: Jurisdiction,
-    *,
-    title: str = "Kiểm tra tình trạng nước sinh hoạt",
-    assignees: list[Actor] | None = None,
-    deadline: dt.date | None = None,
-    lead_unit: UnitInfo | None = None,
-) -> dict[str, Any]:
-    from server.lib import clock
-    from server.tasks.services import create_task
-
-    return await create_task(
-        j.leader,
-        title=title,
-        lead_unit_id=(lead_unit or j.dept).id,
-        assignee_ids=[a.id for a in (assignees if assignees is not None else [j.head])],
-        deadline=deadline or clock.today_vn() + dt.timedelta(days=10),
-    )
-
-
-_addresses = itertools.count(1)
-
-
-def client_address() -> tuple[str, int]:
-    """A distinct client address per test client, as distinct phones would have: the per-address login
-    limit then applies to each client, not to the whole suite at once."""
-    n = next(_addresses)
-    return (f"127.{(n // 62500) % 250 + 10}.{(n // 250) % 250}.{n % 250 + 1}", 40000 + n % 20000)

@@ -1,0 +1,19 @@
+"""Factories: every test builds its own jurisdiction, so tests never depend on each other's rows.
+
+One module per domain; this package re-exports the names tests import from `tests.factories`.
+"""
+
+from tests.factories.common import PASSWORD, client_address, unique
+from tests.factories.people import Jurisdiction, make_jurisdiction, make_person, make_unit
+from tests.factories.tasks import make_task
+
+__all__ = [
+    "PASSWORD",
+    "Jurisdiction",
+    "client_address",
+    "make_jurisdiction",
+    "make_person",
+    "make_task",
+    "make_unit",
+    "unique",
+]
