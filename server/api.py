@@ -14,6 +14,7 @@ def domain_routers() -> list[Router]:
     import server.holidays
     import server.kpi
     import server.live
+    import server.machine
     import server.media
     import server.notifications
     import server.people
@@ -38,5 +39,6 @@ def domain_routers() -> list[Router]:
         server.dashboard.router,
         server.reports.router,
         server.live.router,
+        server.machine.router,
         server.webhooks.router,
     ]

@@ -51,6 +51,7 @@ APP_REGISTRY = AppRegistry(
         "server.mail.piccolo_app",
         "server.dashboard.piccolo_app",
         "server.forecast.piccolo_app",
+        "server.machine.piccolo_app",
         "server.webhooks.piccolo_app",
     ]
 )

@@ -58,6 +58,27 @@ async def directive_brief(directive_id: int) -> dict[str, Any] | None:
     ).first()
 
 
+def search_text_of(number: str, title: str, summary: str, signer: str) -> str:
+    """What the directive's search finds it by (its PDFs' words are kept apart, in document_text)."""
+    return fold(f"{number} {title} {summary} {signer}")
+
+
+def clean_fields(*, number: str, signer: str, issuing_body: str, title: str, kind: str,
+                 issued_on: dt.date) -> dict[str, str]:
+    """The directive's text fields, stripped, or the reason they are refused (shared by the import's revisions)."""
+    fields = {"number": number, "signer": signer, "issuing_body": issuing_body, "title": title}
+    cleaned = {key: (value or "").strip() for key, value in fields.items()}
+    if not all(cleaned.values()):
+        raise Invalid("directive_fields_required", "Cần nhập số/ký hiệu, người ký, cơ quan ban hành và trích yếu")
+    if any(len(value) > MAX_FIELD for key, value in cleaned.items() if key != "title") or len(cleaned["title"]) > 500:
+        raise Invalid("text_too_long", "Nội dung quá dài")
+    if kind not in {k.value for k in DirectiveKind}:
+        raise Invalid("directive_kind_invalid", "Loại văn bản không hợp lệ")
+    if issued_on > clock.today_vn():
+        raise Invalid("directive_date_future", "Ngày ban hành không được ở tương lai")
+    return cleaned
+
+
 async def create_directive(
     actor: Actor,
     *,
@@ -71,16 +92,8 @@ async def create_directive(
 ) -> dict[str, Any]:
     if not actor.is_leader:
         raise Forbidden("directive_forbidden", "Chỉ lãnh đạo được ghi văn bản chỉ đạo")
-    fields = {"number": number, "signer": signer, "issuing_body": issuing_body, "title": title}
-    cleaned = {key: (value or "").strip() for key, value in fields.items()}
-    if not all(cleaned.values()):
-        raise Invalid("directive_fields_required", "Cần nhập số/ký hiệu, người ký, cơ quan ban hành và trích yếu")
-    if any(len(value) > MAX_FIELD for key, value in cleaned.items() if key != "title") or len(cleaned["title"]) > 500:
-        raise Invalid("text_too_long", "Nội dung quá dài")
-    if kind not in {k.value for k in DirectiveKind}:
-        raise Invalid("directive_kind_invalid", "Loại văn bản không hợp lệ")
-    if issued_on > clock.today_vn():
-        raise Invalid("directive_date_future", "Ngày ban hành không được ở tương lai")
+    cleaned = clean_fields(number=number, signer=signer, issuing_body=issuing_body, title=title, kind=kind,
+                           issued_on=issued_on)
     async with write_transaction():
         rows = await Directive.insert(
             Directive(
@@ -91,7 +104,7 @@ async def create_directive(
                 unit=actor.unit_id,
                 created_by=actor.id,
                 created_at=clock.now(),
-                search_text=fold(f"{cleaned['number']} {cleaned['title']} {summary} {cleaned['signer']}"),
+                search_text=search_text_of(cleaned["number"], cleaned["title"], summary, cleaned["signer"]),
             )
         ).returning(Directive.id)
         directive = await get_directive_row(rows[0]["id"])
@@ -256,7 +269,7 @@ async def attach_file(
     if pdf_only:
         check_pdf(data)
     attachment = await attach(owner_kind="directive", owner_id=directive_id, filename=filename, data=data,
-                              actor_id=actor.id, client_id=client_id)
+                              actor_id=actor.id, client_id=client_id, actor_name=actor.full_name)
     if attachment["content_type"] == "application/pdf":
         await index_documents(directive_id)
     return attachment

@@ -133,8 +133,10 @@ async def attach(
     actor_id: int | None,
     client_id: str | None = None,
     storage: Storage | None = None,
+    actor_name: str = "",
 ) -> dict[str, Any]:
-    """Attach a file to an owner the caller has already checked access to; a client id makes it idempotent."""
+    """Attach a file to an owner the caller has already checked access to; a client id makes it idempotent.
+    `actor_name`: who the audit names when no person acts (a system's key: server/machine)."""
     if owner_kind not in OWNER_KINDS:
         raise Invalid("owner_invalid", "Đối tượng đính kèm không hợp lệ")
     filename = (filename or "tep").strip().replace("/", "_").replace("\\", "_")[:200] or "tep"
@@ -144,7 +146,7 @@ async def attach(
             return await get_attachment(existing["id"])
     stored = await store_file(data, storage)
     try:
-        return await _insert_attachment(stored, owner_kind, owner_id, filename, actor_id, client_id)
+        return await _insert_attachment(stored, owner_kind, owner_id, filename, actor_id, client_id, actor_name)
     except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
         # The same upload, sent twice at once: the first one won; answer with it.
         existing = await Attachment.select(Attachment.id).where(Attachment.client_id == client_id).first()
@@ -155,7 +157,7 @@ async def attach(
 
 async def _insert_attachment(
     stored: dict[str, Any], owner_kind: str, owner_id: int, filename: str, actor_id: int | None,
-    client_id: str | None,
+    client_id: str | None, actor_name: str = "",
 ) -> dict[str, Any]:
     file_id = stored["id"]
     async with write_transaction():
@@ -168,8 +170,8 @@ async def _insert_attachment(
                        uploaded_by=actor_id, client_id=client_id, created_at=clock.now())
         ).returning(Attachment.id)
         attachment = await get_attachment(rows[0]["id"])
-        await audit.record(actor_id=actor_id, action="attachment.create", entity=owner_kind, entity_id=owner_id,
-                           after=attachment)
+        await audit.record(actor_id=actor_id, actor_name=actor_name, action="attachment.create", entity=owner_kind,
+                           entity_id=owner_id, after=attachment)
         if is_image(stored["content_type"]):
             # In the same transaction: the attachment and the job that makes its copies exist together or not
             # at all. The worker builds them; a request for a copy before then builds it on demand.
