@@ -4,13 +4,14 @@ import dataclasses
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import Parameter
 
 from server.lib.errors import Forbidden
 from server.lib.guards import actor_of, api_header_guard
 from server.lib.idempotency import Answer, once
 from server.tasks import services
+from server.tasks.queries import list_tasks_json
 from server.tasks.refusals import refused
 from server.tasks.schemas import (
     AssigneesBody,
@@ -49,11 +50,14 @@ class TaskApiController(Controller):
         unit_id: int | None = Parameter(default=None, gt=0, le=2**31 - 1),
         limit: int = Parameter(default=50, ge=1, le=200),
         offset: int = Parameter(default=0, ge=0, le=1_000_000),
-    ) -> dict[str, Any]:
-        return await services.list_tasks(
+    ) -> Response[bytes]:
+        # The database writes the JSON and it is sent as it comes (docs/decisions/0004-list-sql.md): the same
+        # fields as services.list_tasks, compared in tests/api/tasks/test_list_sql.py.
+        body = await list_tasks_json(
             actor_of(request), view=view, states=states, q=q, overdue=overdue, directive_id=directive_id,
             unit_id=unit_id, limit=limit, offset=offset,
         )
+        return Response(content=body, media_type=MediaType.JSON)
 
     @post("/", status_code=201)
     async def create(self, request: Request, data: TaskCreate) -> Response:

@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any
 
 from server.lib import clock
-from server.lib.errors import Forbidden, Invalid, NotFound
-from server.lib.vn_text import like_pattern
+from server.lib.errors import Forbidden, NotFound
 from server.people.services import Actor
+from server.tasks import listing
 from server.tasks import parts as task_parts
 from server.tasks.access import visibility_sql
 from server.tasks.lifecycle import _load, _visible
@@ -83,55 +83,32 @@ async def list_tasks(
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """A page of tasks the actor can see, most urgent first: overdue, due today, due soon, later, closed."""
+    """A page of tasks the actor can see, most urgent first: overdue, due today, due soon, later, closed.
+
+    One statement (server/tasks/listing.py); `list_tasks_json` is the same page as the bytes the API sends."""
     limit = max(1, min(limit, 200))
     offset = max(0, offset)
     today = clock.today_vn()
-    if view == "mine":
-        where = ["t.id IN (SELECT ta.task FROM task_assignees ta WHERE ta.person = {} AND ta.removed_at IS NULL)"]
-        args: list[object] = [actor.id]
-    else:
-        predicate, args = visibility_sql(actor)
-        where = [predicate]
-    if states:
-        valid = [s for s in states if s in {state.value for state in TaskState}]
-        if not valid:
-            raise Invalid("state_invalid", "Trạng thái không hợp lệ")
-        where.append("t.state IN (" + ", ".join("{}" for _ in valid) + ")")
-        args.extend(valid)
-    if q.strip():
-        where.append("t.search_text LIKE {}")
-        args.append(like_pattern(q))
-    if overdue:
-        where.append("t.deadline < {} AND t.state NOT IN ('done', 'cancelled', 'draft')")
-        args.append(today)
-    if directive_id is not None:
-        where.append("t.directive = {}")
-        args.append(directive_id)
-    if parent_id is not None:
-        where.append("t.parent = {}")
-        args.append(parent_id)
-    if unit_id is not None:
-        where.append("t.lead_unit IN (SELECT u.id FROM units u WHERE u.path LIKE "
-                     "(SELECT p.path || '%' FROM units p WHERE p.id = {}))")
-        args.append(unit_id)
-    sql = (
-        "SELECT t.id FROM tasks t WHERE " + " AND ".join(where) +
-        " ORDER BY CASE WHEN t.state IN ('done', 'cancelled') THEN 1 ELSE 0 END,"
-        " CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END, t.deadline, t.id DESC"
-        f" LIMIT {limit + 1} OFFSET {offset}"
+    rows, has_more = await listing.page_rows(
+        actor, view=view, limit=limit, offset=offset, today=today, states=states, q=q, overdue=overdue,
+        directive_id=directive_id, unit_id=unit_id, parent_id=parent_id,
     )
-    ids = [row["id"] for row in await Task.raw(sql, *args)]
-    has_more = len(ids) > limit
-    ids = ids[:limit]
-    rows = await Task.select(*SUMMARY_COLUMNS).where(Task.id.is_in(ids)) if ids else []
-    by_id = {row["id"]: row for row in rows}
-    return {
-        "items": [_summary(by_id[i], today) for i in ids if i in by_id],
-        "has_more": has_more,
-        "offset": offset,
-        "limit": limit,
-    }
+    items = [
+        _summary({**row, "deadline": clock.as_date(row["deadline"]), "updated_at": clock.as_datetime(row["updated_at"]),
+                  "lead_unit.name": row["lead_unit_name"]}, today)
+        for row in rows
+    ]
+    return {"items": items, "has_more": has_more, "offset": offset, "limit": limit}
+
+
+async def list_tasks_json(actor: Actor, *, view: str = "mine", states: list[str] | None = None, q: str = "",
+                          overdue: bool = False, directive_id: int | None = None, unit_id: int | None = None,
+                          parent_id: int | None = None, limit: int = 50, offset: int = 0) -> bytes:
+    """`list_tasks`' answer as JSON built by the database (docs/decisions/0004-list-sql.md)."""
+    return await listing.page_json(
+        actor, view=view, limit=limit, offset=offset, states=states, q=q, overdue=overdue,
+        directive_id=directive_id, unit_id=unit_id, parent_id=parent_id,
+    )
 
 
 async def get_task(actor: Actor, task_id: int) -> dict[str, Any]:

@@ -1,0 +1,283 @@
+"""The task lists as one statement: which tasks (a page, most urgent first), and either their rows or the JSON
+of the whole answer built by the database (docs/decisions/0004-list-sql.md says why this is raw SQL).
+
+Which tasks an actor sees is `access.visibility_sql`'s rule, written here as branches that each can use its own
+index (a UNION of the top of each branch, not one OR that no index serves):
+- the tasks assigned to the actor: the partial covering index `task_assignees_current (person, task)`;
+- the tasks led by a unit of the actor's subtree, given as the subtree's unit ids (`lead_unit = ANY($n)`), so
+  that the planner sees how big the scope is: a commune's few units read `tasks_unit_urgency`, a province
+  office walks `tasks_urgency` in the list's order and stops after a page;
+- for a unit head, the tasks their subtree coordinates;
+- when the subtree holds every unit (the province's leader), no predicate at all: the first page of
+  `tasks_urgency`.
+
+The order (open before closed, tasks without a deadline after those with one, earliest deadline first, newest
+first on a tie) and every field of an item are those of `queries._summary`; tests/api/tasks/test_list_sql.py
+compares the database's JSON with the rows' path on both engines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from server.lib import clock
+from server.lib.actor import Actor
+from server.lib.db import engine, is_sqlite
+from server.lib.errors import Invalid
+from server.lib.vn_text import like_pattern
+from server.tasks.tables import Task, TaskState
+
+MARKER = re.compile("\x00([0-9]+)\x00")
+STATES = frozenset(state.value for state in TaskState)
+KEYS = (
+    "CASE WHEN t.state IN ('done', 'cancelled') THEN 1 ELSE 0 END",
+    "CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END",
+)
+# The order of every list; `tasks_urgency` holds exactly these keys.
+ORDER = f"{KEYS[0]}, {KEYS[1]}, t.deadline, t.id DESC"
+PAGE_ORDER = "p.k_closed, p.k_nodl, p.deadline, p.id DESC"
+
+
+class Params:
+    """Placeholders for either engine: `$n` for asyncpg (PostgreSQL), `{}` for Piccolo's raw (SQLite)."""
+
+    def __init__(self, sqlite: bool) -> None:
+        self.sqlite = sqlite
+        self.values: list[object] = []
+
+    def __call__(self, value: object, cast: str = "") -> str:
+        if self.sqlite:
+            # A marker, made `{}` in the order the text names it (a page's SQL may appear twice): `finish`.
+            self.values.append(value.isoformat() if isinstance(value, dt.date) else value)
+            return f"\x00{len(self.values) - 1}\x00"
+        self.values.append(value)
+        return f"${len(self.values)}{cast}"
+
+    def finish(self, sql: str) -> tuple[str, list[object]]:
+        """The statement and its arguments, ready for the engine."""
+        if not self.sqlite:
+            return sql, self.values
+        args: list[object] = []
+
+        def named(match: re.Match[str]) -> str:
+            args.append(self.values[int(match.group(1))])
+            return "{}"
+
+        return MARKER.sub(named, sql), args
+
+
+async def scope_unit_ids(unit_path: str) -> tuple[list[int], bool]:
+    """The ids of the units of a subtree, and whether that is every unit (then no predicate is needed)."""
+    rows = await Task.raw("SELECT u.id, u.path FROM units u")
+    ids = [int(row["id"]) for row in rows if row["path"].startswith(unit_path)]
+    return ids, len(ids) == len(rows)
+
+
+def _ids_sql(ids: list[int], p: Params) -> str:
+    if p.sqlite:  # our own integers: written in, so SQLite sees the list (and there is no array type)
+        return "(" + ", ".join(str(int(i)) for i in ids) + ")" if ids else "(NULL)"
+    return f"ANY({p(ids, '::int[]')})"
+
+
+async def branches(actor: Actor, view: str, p: Params) -> list[str] | None:
+    """The conditions whose union is what the actor sees in this view (None: everything)."""
+    def assigned() -> str:  # a parameter is named only when its text is used (asyncpg types every one)
+        return (f"t.id IN (SELECT ta.task FROM task_assignees ta WHERE ta.person = {p(actor.id)}"
+                " AND ta.removed_at IS NULL)")
+
+    if view == "mine" or not actor.manages_units:
+        return [assigned()]
+    ids, everything = await scope_unit_ids(actor.unit_path)
+    if everything:
+        return None
+    match = "IN" if p.sqlite else "="
+    led = f"t.lead_unit {match} {_ids_sql(ids, p)}"
+    result = [led, assigned()]
+    if actor.is_unit_head:
+        result.append(f"t.id IN (SELECT c.task FROM task_coordinating_units c WHERE c.unit {match} {_ids_sql(ids, p)})")
+    return result
+
+
+def filters(
+    p: Params,
+    *,
+    states: list[str] | None,
+    q: str,
+    overdue: bool,
+    directive_id: int | None,
+    unit_id: int | None,
+    parent_id: int | None,
+    today: dt.date,
+) -> list[str]:
+    where: list[str] = []
+    if states:
+        valid = [s for s in states if s in STATES]
+        if not valid:
+            raise Invalid("state_invalid", "Trạng thái không hợp lệ")
+        where.append("t.state IN (" + ", ".join(p(s) for s in valid) + ")")
+    if q.strip():
+        where.append(f"t.search_text LIKE {p(like_pattern(q))}")
+    if overdue:
+        where.append(f"t.deadline < {p(today)} AND t.state NOT IN ('done', 'cancelled', 'draft')")
+    if directive_id is not None:
+        where.append(f"t.directive = {p(directive_id)}")
+    if parent_id is not None:
+        where.append(f"t.parent = {p(parent_id)}")
+    if unit_id is not None:
+        where.append("t.lead_unit IN (SELECT u.id FROM units u WHERE u.path LIKE "
+                     f"(SELECT pu.path || '%' FROM units pu WHERE pu.id = {p(unit_id)}))")
+    return where
+
+
+def page_sql(conditions: list[str] | None, where: list[str], limit: int, offset: int) -> str:
+    """The page's ids and sort keys (limit + 1 rows, to know whether there is more), in the list's order."""
+    select = f"SELECT t.id, {KEYS[0]} AS k_closed, {KEYS[1]} AS k_nodl, t.deadline FROM tasks t"
+    if conditions is None or len(conditions) == 1:
+        clauses = [*(conditions or []), *where]
+        sql = select + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        return f"{sql} ORDER BY {ORDER} LIMIT {limit + 1} OFFSET {offset}"
+    # Each branch's own top (offset + limit + 1) in the list's order, then the top of their union.
+    top = offset + limit + 1
+    parts = [
+        f"SELECT * FROM ({select} WHERE {' AND '.join([condition, *where])} ORDER BY {ORDER} LIMIT {top}) b{n}"
+        for n, condition in enumerate(conditions)
+    ]
+    return (f"SELECT * FROM ({' UNION '.join(parts)}) u"
+            f" ORDER BY u.k_closed, u.k_nodl, u.deadline, u.id DESC LIMIT {limit + 1} OFFSET {offset}")
+
+
+async def build(actor: Actor, view: str, limit: int, offset: int, today: dt.date, sqlite: bool,
+                **filter_args: Any) -> tuple[str, Params]:
+    p = Params(sqlite)
+    conditions = await branches(actor, view, p)
+    where = filters(p, today=today, **filter_args)
+    return page_sql(conditions, where, limit, offset), p
+
+
+# ---------------------------------------------------------------- the two projections
+
+ROW_COLUMNS = (
+    "t.id, t.title, t.state, t.priority, t.deadline, t.lead_unit, COALESCE(u.name, '') AS lead_unit_name,"
+    " t.parent, t.directive, t.source, t.progress_percent, t.version, t.updated_at"
+)
+
+
+def rows_sql(page: str) -> str:
+    return (f"SELECT {ROW_COLUMNS} FROM ({page}) p JOIN tasks t ON t.id = p.id"
+            f" LEFT JOIN units u ON u.id = t.lead_unit ORDER BY {PAGE_ORDER}")
+
+
+def _utc_text(column: str, sqlite: bool) -> str:
+    """A timestamptz as msgspec writes a UTC datetime: 2026-12-06T01:02:03Z, or with .123456 when not whole."""
+    if sqlite:
+        # Piccolo stores str(datetime in UTC): '2026-12-06 01:02:03[.123456]+00:00'.
+        return (f"CASE WHEN {column} IS NULL THEN NULL ELSE replace(substr({column}, 1, 19), ' ', 'T')"
+                f" || CASE WHEN substr({column}, 20, 1) = '.' THEN substr({column}, 20, 7) ELSE '' END || 'Z' END")
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN extract(microseconds FROM {utc})::int"
+            f" % 1000000 = 0 THEN '' ELSE to_char({utc}, '.US') END || 'Z'")
+
+
+def json_sql(page: str, p: Params, limit: int, offset: int, today: dt.date) -> str:
+    """The whole answer, {"items": [...], "has_more", "offset", "limit"}, as one JSON text."""
+    sqlite = p.sqlite
+    day, soon = p(today, "::date"), p(today + dt.timedelta(days=3), "::date")
+    late_days = (f"CAST(julianday({day}) - julianday(t.deadline) AS INTEGER)" if sqlite
+                 else f"({day} - t.deadline)")
+    urgency = (
+        "CASE WHEN t.state IN ('done', 'cancelled') THEN 'closed' WHEN t.deadline IS NULL THEN 'later'"
+        f" WHEN t.deadline < {day} THEN 'overdue' WHEN t.deadline = {day} THEN 'due_today'"
+        f" WHEN t.deadline <= {soon} THEN 'due_soon' ELSE 'later' END"
+    )
+    overdue = (f"CASE WHEN t.deadline IS NOT NULL AND t.deadline < {day}"
+               f" AND t.state NOT IN ('done', 'cancelled') THEN {late_days} ELSE 0 END")
+    obj, agg, arr = ("json_object", "json_group_array", "json_array()") if sqlite else \
+        ("json_build_object", "json_agg", "'[]'::json")
+    item = (
+        f"{obj}('id', t.id, 'title', t.title, 'state', t.state, 'priority', t.priority,"
+        " 'deadline', t.deadline, 'lead_unit_id', t.lead_unit, 'lead_unit_name', COALESCE(u.name, ''),"
+        " 'parent_id', t.parent, 'directive_id', t.directive, 'source', t.source,"
+        " 'progress_percent', t.progress_percent, 'version', t.version,"
+        f" 'updated_at', {_utc_text('t.updated_at', sqlite)}, 'urgency', {urgency}, 'days_overdue', {overdue})"
+    )
+    numbered = (f"SELECT p.*, row_number() OVER (ORDER BY {PAGE_ORDER}) AS rn FROM ({page}) p")
+    rows = f"FROM ({numbered}) p JOIN tasks t ON t.id = p.id LEFT JOIN units u ON u.id = t.lead_unit"
+    if sqlite:
+        # SQLite's json_group_array keeps the order its input arrives in: feed it ordered rows. `json(...)`
+        # marks the text as JSON, so the outer object nests it instead of quoting it.
+        items = (f"(SELECT COALESCE({agg}(json(j)), {arr}) FROM (SELECT {item} AS j {rows}"
+                 f" WHERE p.rn <= {limit} ORDER BY p.rn))")
+        more = f"(SELECT COUNT(*) > {limit} FROM ({page}) m)"
+        return (f"SELECT json_object('items', json({items}), 'has_more', json(CASE WHEN {more} THEN 'true'"
+                f" ELSE 'false' END), 'offset', {offset}, 'limit', {limit}) AS body")
+    return (
+        f"SELECT json_build_object('items', COALESCE({agg}({item} ORDER BY p.rn) FILTER (WHERE p.rn <= {limit}),"
+        f" {arr}), 'has_more', COUNT(*) > {limit}, 'offset', {offset}, 'limit', {limit})::text AS body {rows}"
+    )
+
+
+async def fetch_value(sql: str, args: list[object]) -> Any:
+    """One value of one row. PostgreSQL: straight through asyncpg on the engine's connection (the transaction's,
+    else the pool's), which prepares and caches the statement; SQLite: through Piccolo's raw."""
+    db = engine()
+    if is_sqlite():
+        rows = await Task.raw(sql, *args)
+        return next(iter(rows[0].values())) if rows else None
+    transaction = db.current_transaction.get()  # type: ignore[attr-defined]
+    if transaction is not None:
+        return await transaction.connection.fetchval(sql, *args)
+    pool = getattr(db, "pool", None)
+    if pool is not None:
+        async with pool.acquire() as connection:
+            return await connection.fetchval(sql, *args)
+    connection = await db.get_new_connection()  # type: ignore[attr-defined]
+    try:
+        return await connection.fetchval(sql, *args)
+    finally:
+        await connection.close()
+
+
+async def fetch_rows(sql: str, args: list[object]) -> list[dict[str, Any]]:
+    if is_sqlite():
+        return await Task.raw(sql, *args)
+    db = engine()
+    transaction = db.current_transaction.get()  # type: ignore[attr-defined]
+    if transaction is not None:
+        return [dict(r) for r in await transaction.connection.fetch(sql, *args)]
+    pool = getattr(db, "pool", None)
+    if pool is not None:
+        async with pool.acquire() as connection:
+            return [dict(r) for r in await connection.fetch(sql, *args)]
+    connection = await db.get_new_connection()  # type: ignore[attr-defined]
+    try:
+        return [dict(r) for r in await connection.fetch(sql, *args)]
+    finally:
+        await connection.close()
+
+
+def _clamp(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(int(limit), 200)), max(0, int(offset))
+
+
+async def page_json(actor: Actor, *, view: str = "mine", limit: int = 50, offset: int = 0,
+                    today: dt.date | None = None, **filter_args: Any) -> bytes:
+    """The list's answer as the bytes to send: built by the database in the same statement that finds the page."""
+    limit, offset = _clamp(limit, offset)
+    today = today or clock.today_vn()
+    sqlite = is_sqlite()
+    page, p = await build(actor, view, limit, offset, today, sqlite, **filter_args)
+    body = await fetch_value(*p.finish(json_sql(page, p, limit, offset, today)))
+    return body.encode() if isinstance(body, str) else bytes(body)
+
+
+async def page_rows(actor: Actor, *, view: str = "mine", limit: int = 50, offset: int = 0,
+                    today: dt.date | None = None, **filter_args: Any) -> tuple[list[dict[str, Any]], bool]:
+    """The same page as rows (for the desk, the sync batch, the search), and whether there is more."""
+    limit, offset = _clamp(limit, offset)
+    today = today or clock.today_vn()
+    sqlite = is_sqlite()
+    page, p = await build(actor, view, limit, offset, today, sqlite, **filter_args)
+    rows = await fetch_rows(*p.finish(rows_sql(page)))
+    return rows[:limit], len(rows) > limit
