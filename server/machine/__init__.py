@@ -10,5 +10,8 @@ def __getattr__(name: str) -> Router:
     # `router` is built on demand, not at import: importing a domain's tables must not pull in its controllers.
     if name == "router":
         from server.machine.controllers import DirectiveImportController, MachineKeyApiController
-        return Router(path="/api/v1", route_handlers=[MachineKeyApiController, DirectiveImportController])
+        from server.machine.pages import MachineKeyDeskController
+
+        api = Router(path="/api/v1", route_handlers=[MachineKeyApiController, DirectiveImportController])
+        return Router(path="/", route_handlers=[api, MachineKeyDeskController])
     raise AttributeError(name)
