@@ -4,20 +4,13 @@ text searchable without diacritics."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from server.lib import clock
 from tests.api.directives.pdf_bytes import pdf_with_text
 from tests.factories import make_jurisdiction
+from tests.helpers import desk_token
 
-TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
 FILE_LINK = re.compile(r'href="(/directives/(\d+)/files/(\d+))"')
-
-
-async def token(client: Any, path: str) -> str:
-    page = await client.get(path)
-    assert page.status_code == 200, page.text[:300]
-    return TOKEN.search(page.text).group(1)
 
 
 def form(number: str, title: str) -> dict[str, str]:
@@ -28,7 +21,7 @@ def form(number: str, title: str) -> dict[str, str]:
 async def test_pdf_uploaded_on_the_desk_is_listed_downloaded_in_scope_and_searchable(j, client_for) -> None:
     pdf = pdf_with_text("Kế hoạch nạo vét kênh Đồng Khởi", "mùa khô năm 2027")
     desk = await client_for(j.leader, headers={})
-    csrf = await token(desk, "/directives/new")
+    csrf = await desk_token(desk, "/directives/new")
     created = await desk.post("/directives/new", data={"_csrf_token": csrf, **form("9/KH-UBND", "Kế hoạch thủy lợi")},
                               files={"document": ("ke-hoach-nao-vet.pdf", pdf, "application/pdf")})
     assert created.status_code == 303, created.text[:500]
@@ -75,7 +68,7 @@ async def test_a_pdf_attached_through_the_api_is_listed_and_searchable(j, client
 
 async def test_a_file_that_is_not_a_pdf_is_refused_with_words_and_nothing_is_saved(j, client_for) -> None:
     desk = await client_for(j.leader, headers={})
-    csrf = await token(desk, "/directives/new")
+    csrf = await desk_token(desk, "/directives/new")
     before = (await desk.get("/directives")).text.count('class="card"')
     fake = b"MZ\x90\x00 this is a program, named like a PDF"
     refused = await desk.post("/directives/new", data={"_csrf_token": csrf, **form("12/KH-UBND", "Giả mạo PDF")},
@@ -87,13 +80,13 @@ async def test_a_file_that_is_not_a_pdf_is_refused_with_words_and_nothing_is_sav
 
     english = await client_for(j.leader, headers={})
     english.cookies.set("lang", "en")
-    csrf = await token(english, "/directives/new")
+    csrf = await desk_token(english, "/directives/new")
     refused = await english.post("/directives/new", data={"_csrf_token": csrf, **form("13/KH-UBND", "Giả mạo")},
                                  files={"document": ("a.pdf", fake, "application/pdf")})
     assert refused.status_code == 422 and "Only a PDF file is accepted for a directive" in refused.text
 
     # On the directive's page too, and an officer may not add a file at all.
-    csrf = await token(desk, "/directives/new")
+    csrf = await desk_token(desk, "/directives/new")
     created = await desk.post("/directives/new", data={"_csrf_token": csrf, **form("14/KH-UBND", "Không tệp")})
     assert created.status_code == 303  # the file is optional
     directive_id = created.headers["location"].split("/")[2].split("?")[0]
@@ -104,7 +97,7 @@ async def test_a_file_that_is_not_a_pdf_is_refused_with_words_and_nothing_is_sav
                             files={"document": ("that.pdf", pdf_with_text("Biên bản"), "application/pdf")})
     assert added.status_code == 303 and "Đã tải tệp lên" in (await desk.get(added.headers["location"])).text
     officer = await client_for(j.officer, headers={})
-    officer_csrf = await token(officer, f"/directives/{directive_id}")
+    officer_csrf = await desk_token(officer, f"/directives/{directive_id}")
     forbidden = await officer.post(f"/directives/{directive_id}/files", data={"_csrf_token": officer_csrf},
                                    files={"document": ("x.pdf", pdf_with_text("x"), "application/pdf")})
     assert forbidden.status_code in (302, 303, 403)

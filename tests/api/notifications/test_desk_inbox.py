@@ -4,19 +4,11 @@ notification settings; the admin's reminder thresholds and e-mail queue."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from server.mail import services as mail
 from server.notifications import services
 from tests.factories import make_jurisdiction, make_person, unique
-
-TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-async def token(client: Any, path: str) -> str:
-    page = await client.get(path)
-    assert page.status_code == 200, page.text[:300]
-    return TOKEN.search(page.text).group(1)
+from tests.helpers import CSRF_TOKEN, desk_token
 
 
 def unread_of(html: str) -> int:
@@ -34,7 +26,7 @@ async def test_the_inbox_page(nj, client_for) -> None:  # type: ignore[no-untype
     assert "Ý kiến về nạo vét kênh" in page.text and "Sửa cống" in page.text and "Của người khác" not in page.text
     assert page.text.index("Sửa cống") < page.text.index("nạo vét kênh")  # newest first
 
-    csrf = await token(desk, "/inbox")
+    csrf = await desk_token(desk, "/inbox")
     marked = await desk.post(f"/inbox/{second}/read", data={"_csrf_token": csrf})
     assert marked.status_code == 303 and marked.headers["location"].startswith("/inbox")
     assert unread_of((await desk.get("/inbox")).text) == 1
@@ -66,7 +58,7 @@ async def test_a_person_chooses_events_quiet_hours_and_email(nj, client_for) -> 
     desk = await client_for(person, headers={})
     page = await desk.get("/settings/notifications")
     assert page.status_code == 200 and page.text.count('name="kinds"') == len(services.EVENT_KINDS)
-    csrf = TOKEN.search(page.text).group(1)
+    csrf = CSRF_TOKEN.search(page.text).group(1)
     saved = await desk.post("/settings/notifications", data={
         "_csrf_token": csrf, "kinds": ["assigned", "overdue", "report_routed"], "email": "1"})
     assert saved.status_code == 303
@@ -83,7 +75,7 @@ async def test_the_admin_sets_reminder_thresholds_on_the_desk(client_for) -> Non
     admin = await client_for(j.admin, headers={})
     page = await admin.get("/admin/reminders")
     assert page.status_code == 200 and 'value="3, 1, 0"' in page.text and j.root.name in page.text
-    csrf = TOKEN.search(page.text).group(1)
+    csrf = CSRF_TOKEN.search(page.text).group(1)
     saved = await admin.post("/admin/reminders", data={
         "_csrf_token": csrf, "unit_id": str(j.root.id), "before_days": "5, 2, 0", "head_after": "2",
         "leader_after": "5", "digest_at": "08:00"})

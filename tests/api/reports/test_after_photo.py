@@ -7,33 +7,18 @@ on the part; the head submits the parent and the leader approves it, which publi
 
 from __future__ import annotations
 
-import io
-import re
 from typing import Any
-
-from PIL import Image
 
 from server.media.tables import Attachment
 from server.reports.services import accept, public_photo_bytes, public_report
 from server.reports.tables import ReportPhoto
+from tests.factories import jpeg, report_progress
+from tests.helpers import CSRF_TOKEN
 from tests.unit.reports.helpers import has_metadata, jpeg_with_gps, make_category, make_report
-
-TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-def _photo(colour: tuple[int, int, int]) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (80, 60), colour).save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 async def _photographed_report(client: Any, task_id: int, note: str, data: bytes) -> int:
-    r = await client.post(f"/api/v1/tasks/{task_id}/progress", json={"note": note, "percent": 100})
-    assert r.status_code == 201, r.text
-    r = await client.post(f"/api/v1/progress/{r.json()['report_id']}/attachments",
-                          files={"data": (f"{note}.jpg", data, "image/jpeg")})
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
+    return (await report_progress(client, task_id, note, photo=data, percent=100))["attachment"]["id"]
 
 
 async def _split_and_work(j: Any, client_for: Any) -> dict[str, Any]:
@@ -101,7 +86,7 @@ async def test_the_desk_approval_form_chooses_the_public_photos(j, client_for) -
     desk = await client_for(j.leader, headers={})
     page = (await desk.get("/approvals")).text
     assert f'name="public_photo" value="{world["after"]}" checked' in page
-    token = TOKEN.search(page).group(1)
+    token = CSRF_TOKEN.search(page).group(1)
     r = await desk.post(f"/approvals/{world['parent_id']}",
                         data={"_csrf_token": token, "action": "approve", "photo_choice": "1",
                               "public_photo": [str(world["during"]), str(world["after"])]})
@@ -117,11 +102,11 @@ async def test_the_desk_reports_and_submits_with_photos(j, client_for) -> None:
     desk = await client_for(j.officer, headers={})
     page = (await desk.get(f"/tasks/{task['id']}")).text
     assert 'enctype="multipart/form-data"' in page and 'name="photos"' in page
-    token = TOKEN.search(page).group(1)
+    token = CSRF_TOKEN.search(page).group(1)
     r = await desk.post(f"/tasks/{task['id']}/progress",
                         data={"_csrf_token": token, "note": "Đã dọn một nửa", "percent": "50"},
-                        files=[("photos", ("a.jpg", _photo((200, 30, 30)), "image/jpeg")),
-                               ("photos", ("b.jpg", _photo((30, 30, 200)), "image/jpeg"))])
+                        files=[("photos", ("a.jpg", jpeg((200, 30, 30)), "image/jpeg")),
+                               ("photos", ("b.jpg", jpeg((30, 30, 200)), "image/jpeg"))])
     assert r.status_code == 303 and "ok=progress" in r.headers["location"], r.text[:500]
     # A file that is no photo is refused before anything is recorded, and the note is kept in the form.
     r = await desk.post(f"/tasks/{task['id']}/progress",
@@ -130,7 +115,7 @@ async def test_the_desk_reports_and_submits_with_photos(j, client_for) -> None:
     assert r.status_code == 422 and "Tệp lạ" in r.text
     r = await desk.post(f"/tasks/{task['id']}/transition",
                         data={"_csrf_token": token, "action": "submit", "note": "Đã dọn xong"},
-                        files=[("photos", ("c.jpg", _photo((30, 200, 30)), "image/jpeg"))])
+                        files=[("photos", ("c.jpg", jpeg((30, 200, 30)), "image/jpeg"))])
     assert r.status_code == 303 and "ok=submitted" in r.headers["location"], r.text[:500]
 
     api = await client_for(j.officer)

@@ -6,15 +6,8 @@ import re
 from typing import Any
 
 from server.reports import admin, services
+from tests.helpers import desk_token
 from tests.unit.reports.helpers import make_category, make_report
-
-TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-async def _token(client: Any, path: str) -> str:
-    page = await client.get(path)
-    assert page.status_code == 200, page.text[:300]
-    return TOKEN.search(page.text).group(1)
 
 
 async def test_triage_screens_accept_reject_merge(client_for: Any, j: Any) -> None:
@@ -27,7 +20,7 @@ async def test_triage_screens_accept_reject_merge(client_for: Any, j: Any) -> No
     assert first["code"] in queue.text and "Có thể trùng lặp" in queue.text
     detail = await client.get(f"/reports/triage/{first['id']}")
     assert first["phone"] in detail.text  # the receptionist sees the contact; the public never does
-    token = await _token(client, "/reports/triage")
+    token = await desk_token(client, "/reports/triage")
     accepted = await client.post(f"/reports/triage/{first['id']}/accept", data={"_csrf_token": token, "unit": ""})
     assert accepted.status_code == 303 and "ok=accept" in accepted.headers["location"]
     assert (await services.public_report(first["code"]))["unit_name"] == j.other_dept.name
@@ -53,7 +46,7 @@ async def test_triage_screens_accept_reject_merge(client_for: Any, j: Any) -> No
 async def test_petitions_recorded_routed_and_listed_by_session(client_for: Any, j: Any) -> None:
     category = await make_category(j)
     client = await client_for(j.receptionist, headers={})
-    token = await _token(client, "/reports/petitions/new")
+    token = await desk_token(client, "/reports/petitions/new")
     session = "Kỳ họp thứ 9, HĐND xã khóa XII"
     response = await client.post("/reports/petitions/new", data={
         "_csrf_token": token, "session": session, "constituency": "Đơn vị bầu cử số 2",
@@ -78,7 +71,7 @@ async def test_admin_routing_and_keys(client_for: Any, j: Any) -> None:
     square = "[[10.7,106.6],[10.7,106.8],[10.8,106.8],[10.8,106.6]]"
     area = await admin.add_area(None, name="Ấp Mỹ Thuận", polygon=square)
     client = await client_for(j.admin, headers={})
-    token = await _token(client, "/reports/admin/")
+    token = await desk_token(client, "/reports/admin/")
     added = await client.post("/reports/admin/rule", data={"_csrf_token": token, "category": str(category["id"]),
                                                            "area": str(area), "unit": str(j.dept_sub.id)})
     assert added.status_code == 303 and "ok=rule" in added.headers["location"]

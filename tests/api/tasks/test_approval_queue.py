@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image
-
-from tests.factories import make_task
-
-
-def _photo(colour: tuple[int, int, int]) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (80, 60), colour).save(buffer, "JPEG")
-    return buffer.getvalue()
+from tests.factories import jpeg, make_task, report_progress
 
 
 async def _report_with_photo(client, task_id: int, note: str, colour: tuple[int, int, int]) -> int:  # type: ignore[no-untyped-def]
-    r = await client.post(f"/api/v1/tasks/{task_id}/progress", json={"note": note, "latitude": 14.5,
-                                                                      "longitude": 109.0, "accuracy_m": 6})
-    assert r.status_code == 201, r.text
-    report_id = r.json()["report_id"]
-    r = await client.post(f"/api/v1/progress/{report_id}/attachments",
-                          files={"data": (f"{note}.jpg", _photo(colour), "image/jpeg")})
-    assert r.status_code == 201, r.text
-    return r.json()["id"]
+    sent = await report_progress(client, task_id, note, photo=jpeg(colour), latitude=14.5, longitude=109.0,
+                                 accuracy_m=6)
+    return sent["attachment"]["id"]
 
 
 async def test_queue_carries_before_and_after_photos(j, client_for) -> None:

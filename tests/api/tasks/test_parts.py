@@ -6,36 +6,17 @@ department, its head splits it to an officer of the department's sub-unit, who m
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from PIL import Image
-
 from server.reports.services import accept
-from tests.factories import make_task
+from tests.factories import jpeg, make_task, report_progress
 from tests.unit.reports.helpers import has_metadata, make_category, make_report
-
-
-def _photo(colour: tuple[int, int, int]) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (80, 60), colour).save(buffer, "JPEG")
-    return buffer.getvalue()
 
 
 async def _report(client: Any, task_id: int, note: str, percent: int | None = None,
                   colour: tuple[int, int, int] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"note": note}
-    if percent is not None:
-        body["percent"] = percent
-    r = await client.post(f"/api/v1/tasks/{task_id}/progress", json=body)
-    assert r.status_code == 201, r.text
-    out = {"report_id": r.json()["report_id"]}
-    if colour is not None:
-        r = await client.post(f"/api/v1/progress/{out['report_id']}/attachments",
-                              files={"data": (f"{note}.jpg", _photo(colour), "image/jpeg")})
-        assert r.status_code == 201, r.text
-        out["attachment"] = r.json()
-    return out
+    return await report_progress(client, task_id, note, photo=jpeg(colour) if colour is not None else None,
+                                 **({} if percent is None else {"percent": percent}))
 
 
 async def _split(head: Any, parent_id: int, title: str, officer_id: int, unit_id: int) -> dict[str, Any]:
