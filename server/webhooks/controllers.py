@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Router, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from server.lib.errors import DomainError
@@ -53,10 +53,10 @@ class WebhookApiController(Controller):
         return {"ok": True}
 
     @get("/deliveries")
-    async def deliveries(self, request: Request, subscription_id: int | None = Parameter(default=None, gt=0,
-                                                                                        le=2**31 - 1),
-                         status: str | None = Parameter(default=None, query="state", max_length=16),
-                         limit: int = Parameter(default=100, ge=1, le=500)) -> list[dict[str, Any]]:
+    async def deliveries(self, request: Request,
+                         subscription_id: Annotated[int | None, QueryParameter(gt=0, le=2**31 - 1)] = None,
+                         status: Annotated[str | None, QueryParameter(query="state", max_length=16)] = None,
+                         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
         """The delivery log, newest first: state, attempts, the receiver's HTTP status, times, the last error."""
         return await services.list_deliveries(actor_of(request), subscription_id=subscription_id, state=status,
                                               limit=limit)
@@ -98,7 +98,7 @@ class WebhookDeskController(PageController):
 
     @get("/")
     async def index(self, request: Request, ok: FromQuery[str] = "",
-                    subscription: int | None = Parameter(default=None, gt=0, le=2**31 - 1)) -> Template:
+                    subscription: Annotated[int | None, QueryParameter(gt=0, le=2**31 - 1)] = None) -> Template:
         return await _page(request, ok=ok if ok in OK_KEYS else None, subscription_id=subscription)
 
     @post("/")

@@ -234,6 +234,6 @@ async def publish(event_type: str, unit_path: str, data: dict[str, Any], *, key:
             if rows:
                 delivery_id = rows[0]["id"]
                 await jobs.enqueue(JOB_KIND, {"delivery": delivery_id}, max_attempts=max_attempts(),
-                                   dedupe_key=f"webhook:{delivery_id}:first")
+                                   dedupe_key=f"webhook:{event_id}:{subscription['id']}")
                 created.append(delivery_id)
     return created
