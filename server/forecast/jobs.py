@@ -2,7 +2,8 @@
 
 - `forecast_refresh` (every schedule tick; real work at most once a night per jurisdiction): for each
   jurisdiction never fitted, or last fitted before today once it is FORECAST_HOUR (default 2) local time, fit
-  the late-risk model on its history and score its open tasks (server.forecast.services.refresh).
+  the late-risk model on its history and score its open tasks (server.forecast.services.refresh), then fit the
+  learned routing on its accepted reports (server.forecast.suggestions.refresh_routing).
 
 By hand:  python -m server.forecast.jobs refresh [--jurisdiction ID]   (after a bulk load, or for the demo)
 """
@@ -18,7 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from server.forecast import services
+from server.forecast import services, suggestions
 from server.lib import clock
 
 JOB_KIND = "forecast_refresh"
@@ -32,6 +33,7 @@ async def handle_refresh(payload: dict[str, Any]) -> None:
         due = await services.due_jurisdictions(now.date(), now.hour, int(os.environ.get("FORECAST_HOUR", "2")))
     for jurisdiction in due:
         await services.refresh(jurisdiction, now.date())
+        await suggestions.refresh_routing(jurisdiction, now.date())
 
 
 def register_jobs(register: Callable[..., None]) -> None:
@@ -52,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         await start_pool()
         try:
             ids = [args.jurisdiction] if args.jurisdiction else await services.jurisdictions()
-            return [dataclasses.asdict(await services.refresh(j)) for j in ids]
+            done = []
+            for j in ids:
+                done.append(dataclasses.asdict(await services.refresh(j)))
+                done.append({"routing": dataclasses.asdict(await suggestions.refresh_routing(j))})
+            return done
         finally:
             await close_pool()
 

@@ -10,6 +10,6 @@ APP_CONFIG = AppConfig(
     app_name="forecast",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
     table_classes=table_finder(modules=["server.forecast.tables"], exclude_imported=True),
-    migration_dependencies=["server.units.piccolo_app", "server.tasks.piccolo_app"],
+    migration_dependencies=["server.units.piccolo_app", "server.tasks.piccolo_app", "server.reports.piccolo_app"],
     commands=[],
 )
