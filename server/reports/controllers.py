@@ -12,6 +12,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from server.forecast import suggestions
 from server.lib.errors import DomainError
 from server.lib.guards import actor_of, admin_only
 from server.lib.i18n import gettext as _
@@ -167,7 +168,8 @@ class ReportAdminController(PageController):
     async def index(self, ok: FromQuery[str] = "", error: FromQuery[str] = "") -> Template:
         return _page("admin.html", categories=await services.list_categories(active_only=False),
                      rules=await admin.list_rules(), areas=await admin.list_areas(), keys=await admin.list_keys(),
-                     units=await _units(), ok=ok[:40], error=error[:300], new_key=None)
+                     units=await _units(), ok=ok[:40], error=error[:300], new_key=None,
+                     learned=await suggestions.learned_categories())
 
     @post("/{what:str}")
     async def change(self, request: Request, what: FromPath[str]) -> Template | Redirect:
@@ -195,6 +197,9 @@ class ReportAdminController(PageController):
                 return _page("admin.html", categories=await services.list_categories(active_only=False),
                              rules=await admin.list_rules(), areas=await admin.list_areas(),
                              keys=await admin.list_keys(), units=await _units(), new_key=key, ok="key")
+            elif what == "category-learned":
+                # Issue 15: the learned routing's suggestion pre-selected for this category (when confident).
+                await suggestions.set_learned(actor, optional_int(form.get("id")) or 0, form.get("on") == "1")
             elif what == "key-active":
                 await admin.set_key_active(actor, optional_int(form.get("id")) or 0, form.get("active") == "1")
             else:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from server.audit import services as audit
+from server.forecast import duplicates as meaning
+from server.forecast import suggestions
 from server.holidays.services import load_calendar
 from server.lib import clock
 from server.lib.db import write_transaction
@@ -25,7 +27,7 @@ from server.reports.events import report_changed
 from server.reports.intake import DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_DAYS, REJECT_KINDS, normalise_code
 from server.reports.notices import _event, _mail
 from server.reports.public import PUBLIC_COLUMNS, _decorate
-from server.reports.routing import area_matches, distance_m, load_areas, route, route_many
+from server.reports.routing import area_matches, load_areas, route, route_many
 from server.reports.tables import Report, ReportKind, ReportPhoto, ReportStatus
 from server.settings import get_settings
 from server.units.tables import Unit
@@ -130,15 +132,19 @@ async def triage_page(actor: Actor, flt: QueueFilter | None = None, per_page: in
             Report.received_at, ascending=not newest).order_by(Report.id, ascending=not newest).limit(
             per_page).offset((flt.page - 1) * per_page)
     items = await _decorate(list(rows))
-    await _add_triage_facts(items)
+    await _add_triage_facts(items, actor.jurisdiction_path)
     waiting = total if flt.state == "new" and not (flt.category_id or flt.area_id or flt.age) else await waiting_count()
     return {"items": items, "total": total, "waiting": waiting, "page": flt.page, "per_page": per_page,
             "pages": max(1, math.ceil(total / per_page)), "filter": flt}
 
 
-async def _add_triage_facts(items: list[dict[str, Any]]) -> None:
+async def _add_triage_facts(items: list[dict[str, Any]], jurisdiction_path: str) -> None:
     """What the receptionist needs to decide without opening the report: its photos' thumbnails, the map,
-    the unit the rules will pick, and the likely duplicates."""
+    the unit the rules will pick, the unit history suggests (server.forecast.suggestions) beside it, and the
+    likely duplicates with their evidence (server.forecast.duplicates).
+
+    The rule stays the default; the learned unit is pre-selected (`chosen_unit_id`) only for a category whose
+    learned routing the admin turned on, and only when its confidence is high enough."""
     ids = [item["id"] for item in items]
     photos: dict[int, list[int]] = {}
     if ids:
@@ -148,52 +154,28 @@ async def _add_triage_facts(items: list[dict[str, Any]]) -> None:
     routed = await route_many(items) if items else {}
     names = {r["id"]: r["name"] for r in await Unit.select(Unit.id, Unit.name).where(
         Unit.id.is_in(sorted({u for u in routed.values() if u})))} if any(routed.values()) else {}
+    learned = await suggestions.for_reports(jurisdiction_path, items)
     for item, similar in zip(items, await similar_to_each(items), strict=True):
         item["similar"] = similar
         item["photo_ids"] = photos.get(item["id"], [])
         item["map"] = mini_map(item["latitude"], item["longitude"])
         item["rule_unit_id"] = routed.get(item["id"])
         item["rule_unit_name"] = names.get(item["rule_unit_id"] or 0, "")
+        item["learned"] = learned.get(item["id"]) or {}
+        preselect = item["learned"].get("preselect") and item["learned"]["unit_id"] != item["rule_unit_id"]
+        item["chosen_unit_id"] = item["learned"]["unit_id"] if preselect else None
 
 
 async def similar_reports(report: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:
-    """Nearby reports of the same category, not spam, recent: the likely duplicates, nearest first."""
+    """The likely duplicates of one report, best first, each with its evidence."""
     return (await similar_to_each([report], limit))[0]
 
 
 async def similar_to_each(reports: list[dict[str, Any]], limit: int = 5) -> list[list[dict[str, Any]]]:
-    """`similar_reports` for a whole queue in one query: the candidates of every report's category inside
-    the box around all of them, then each report's own within DUPLICATE_RADIUS_M, nearest first."""
-    placed = [r for r in reports if r.get("latitude") is not None and r.get("category") is not None]
-    if not placed:
-        return [[] for _ in reports]
-    dlat = DUPLICATE_RADIUS_M / 111_000
-    dlon = dlat / max(0.1, min(abs(math.cos(math.radians(r["latitude"]))) for r in placed))
-    lats, lons = [r["latitude"] for r in placed], [r["longitude"] for r in placed]
-    since = clock.now() - dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
-    candidates = await Report.select(Report.id, Report.code, Report.description, Report.latitude,
-                                     Report.longitude, Report.status, Report.received_at, Report.category).where(
-        Report.category.is_in(sorted({r["category"] for r in placed}))
-        & (Report.latitude >= min(lats) - dlat) & (Report.latitude <= max(lats) + dlat)
-        & (Report.longitude >= min(lons) - dlon) & (Report.longitude <= max(lons) + dlon)
-        & (Report.received_at >= since)
-        & Report.status.is_in([ReportStatus.new.value, ReportStatus.accepted.value, ReportStatus.resolved.value]))
-    result = []
-    for report in reports:
-        if report.get("latitude") is None or report.get("category") is None:
-            result.append([])
-            continue
-        found = []
-        for row in candidates:
-            if row["id"] == report["id"] or row["category"] != report["category"]:
-                continue
-            distance = distance_m(report["latitude"], report["longitude"], row["latitude"], row["longitude"])
-            if distance <= DUPLICATE_RADIUS_M:
-                found.append({key: value for key, value in row.items() if key != "category"}
-                             | {"distance_m": round(distance)})
-        found.sort(key=lambda r: r["distance_m"])
-        result.append(found[:limit])
-    return result
+    """`similar_reports` for a whole queue in two queries: the reports within DUPLICATE_RADIUS_M and
+    DUPLICATE_WINDOW_DAYS whose words say the same (diacritics or not, other words for the same problem),
+    scored by server.forecast.duplicates with pg_trgm on PostgreSQL and the same figure in Python on SQLite."""
+    return await meaning.candidates_for(reports, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_DAYS, limit)
 
 
 async def staff_report(actor: Actor, report_id: int) -> dict[str, Any]:
@@ -207,8 +189,8 @@ async def staff_report(actor: Actor, report_id: int) -> dict[str, Any]:
                           for p in await ReportPhoto.select(ReportPhoto.id, ReportPhoto.kind,
                                                             ReportPhoto.original_sha256).where(
                               ReportPhoto.report == report_id).order_by(ReportPhoto.position)]
-    await _add_triage_facts([item])
-    item["suggested_unit"] = item["rule_unit_id"]
+    await _add_triage_facts([item], actor.jurisdiction_path)
+    item["suggested_unit"] = item["chosen_unit_id"] or item["rule_unit_id"]
     return item
 
 
@@ -242,7 +224,10 @@ async def accept(actor: Actor, report_id: int, *, unit_id: int | None = None, pu
     from server.tasks.services import create_task
 
     row = await _load_new(report_id)
-    unit_id = unit_id or await route(row["category"], row["latitude"], row["longitude"], row["address"])
+    rule_unit = await route(row["category"], row["latitude"], row["longitude"], row["address"])
+    # A person choosing another unit than the rule's is a re-route: the audit keeps both, and the report's final
+    # unit is the learned routing's next example (server.forecast.suggestions.load_examples).
+    unit_id = unit_id or rule_unit
     if unit_id is None:
         raise Invalid("unit_required", "Chưa có quy tắc chuyển cho lĩnh vực này; hãy chọn đơn vị xử lý")
     calendar = await load_calendar()
@@ -272,7 +257,8 @@ async def accept(actor: Actor, report_id: int, *, unit_id: int | None = None, pu
         await _event(report_id, "assigned", note=unit["name"] if unit else "", actor_id=actor.id, at=now)
         await report_changed(report_id, "accepted", actor_id=actor.id)
         await audit.record(actor_id=actor.id, actor_name=actor.full_name, action="report.accept", entity="report",
-                           entity_id=report_id, after={"task": task["id"], "unit": unit_id})
+                           entity_id=report_id, after={"task": task["id"], "unit": unit_id, "rule_unit": rule_unit,
+                                                       "rerouted": rule_unit is not None and unit_id != rule_unit})
     await _mail(report_id, "Phản ánh đã được tiếp nhận", "Phản ánh đã được chuyển đến {unit}; hạn trả lời {deadline}.",
                 unit=unit["name"] if unit else "", deadline=f"{due:%d/%m/%Y}")
     return {"report_id": report_id, "task_id": task["id"], "unit_id": unit_id, "deadline": due}
