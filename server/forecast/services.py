@@ -224,7 +224,8 @@ async def scope_path(actor: Actor, unit_id: int | None) -> str:
     return rows[0]["path"]
 
 
-def render_reason(reason: dict[str, Any]) -> str:
+def render_reason(reason: dict[str, Any], _: Any = _) -> str:
+    """A reason in words; `_` translates (the request's language by default, a person's for the digest)."""
     code = reason.get("code")
     if code == "progress":
         return _("{progress}% tiến độ, còn {days} ngày làm việc", progress=reason["progress"], days=reason["days_left"])

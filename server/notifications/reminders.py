@@ -26,7 +26,7 @@ jurisdiction a unit belongs to.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,12 +188,14 @@ def due_digests(
     rules: dict[str, Any] | None = None,
     rules_for: RulesFor | None = None,
     person_paths: dict[int, str] | None = None,
+    also: Collection[int] = (),
 ) -> list[Due]:
     """One digest per person with open work, once a working day from 07:30 Vietnamese time (or the digest
     time of the person's jurisdiction, with `rules_for` and the unit paths of the people in `person_paths`).
 
     An assignee's digest counts their own open tasks; a unit head's and a leader's also count the overdue
-    tasks of the units they manage.
+    tasks of the units they manage. The people in `also` (unit heads whose units have tasks at risk of being
+    late, server.forecast.digest) get one even with nothing to count.
     """
     rules = rules_with(rules)
     local = now.astimezone(VN_TZ)
@@ -217,6 +219,8 @@ def due_digests(
         counts.setdefault(person_id, {"open": 0, "overdue": 0, "due_today": 0, "due_soon": 0, "unit_overdue": 0})
         counts[person_id][bucket] += 1
 
+    for person_id in also:
+        counts.setdefault(person_id, {"open": 0, "overdue": 0, "due_today": 0, "due_soon": 0, "unit_overdue": 0})
     managers = [p for p in people if p.role in {"unit_head", "leader"}]
     for task in tasks:
         if task.state not in OPEN_STATES:

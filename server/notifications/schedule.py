@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from server.forecast import digest as at_risk_digest
 from server.holidays.services import invalidate_calendar_cache, load_calendar
 from server.lib import clock, i18n
 from server.notifications import jobs, reminders
@@ -111,16 +112,18 @@ async def _open_reports(calendar: Any) -> list[reminders.ReportInfo]:
     return result
 
 
-async def _deliver_due(due: Due, locale: str) -> int | None:
+async def _deliver_due(due: Due, locale: str, at_risk: dict[str, Any] | None = None) -> int | None:
     if due.rule == "digest":
         counts = due.info
         lines = [i18n.gettext_in(locale, DIGEST_LINE, **counts)]
         if counts.get("unit_overdue"):
             lines.append(i18n.gettext_in(locale, DIGEST_UNIT_LINE, unit_overdue=counts["unit_overdue"]))
+        # A unit head's: the unit's tasks likely to miss their deadline, with the reasons (issue 15).
+        risky = at_risk_digest.lines(locale, at_risk) if at_risk else []
         return await notify(
-            due.person_id, "digest", i18n.gettext_in(locale, EVENT_TITLES["digest"]), "\n".join(lines),
-            link="/tasks", dedupe_key=f"reminder:{due.key}",
-            mail_context={"counts": counts, "day": i18n.format_date(due.day)},
+            due.person_id, "digest", i18n.gettext_in(locale, EVENT_TITLES["digest"]), "\n".join(lines + risky),
+            link="/dashboard" if risky else "/tasks", dedupe_key=f"reminder:{due.key}",
+            mail_context={"counts": counts, "day": i18n.format_date(due.day), "at_risk": risky},
         )
     if due.report is not None:
         report = due.report
@@ -164,8 +167,10 @@ async def run_schedule(
     due = reminders.due_reminders(tasks, managers, calendar, now, rules, rules_for=rules_for)
     assignees = {person_id for task in tasks for person_id in task.assignee_ids}
     person_paths = await _person_paths(assignees) if rules_for else None
+    heads = [(p.id, p.unit_path) for p in managers if p.role == "unit_head"]
+    at_risk = await at_risk_digest.at_risk_by_head(heads, clock.local_date(now)) if heads else {}
     due += reminders.due_digests(tasks, managers, calendar, now, rules, rules_for=rules_for,
-                                 person_paths=person_paths)
+                                 person_paths=person_paths, also=set(at_risk))
     reports = await _open_reports(calendar)
     if within is not None:
         reports = [r for r in reports if r.scope_path and r.scope_path.startswith(within)]
@@ -181,7 +186,8 @@ async def run_schedule(
         person = people.get(item.person_id)
         if person is None or f"reminder:{item.key}" in sent:
             continue
-        if await _deliver_due(item, person["locale"]) is not None:
+        risky = at_risk.get(item.person_id) if item.rule == "digest" else None
+        if await _deliver_due(item, person["locale"], risky) is not None:
             created += 1
     return created
 
