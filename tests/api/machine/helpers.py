@@ -20,8 +20,8 @@ async def make_key(client_for: Any, j: Jurisdiction, scopes: list[str], **more: 
 
 
 async def system(client_for: Any, key: str) -> Any:
-    """A client of another system: its key, and nothing else (no session, no X-Requested-With)."""
-    return await client_for(None, headers={"Authorization": f"Bearer {key}"})
+    """A client of another system: its key and the API's header, no session."""
+    return await client_for(None, headers={"Authorization": f"Bearer {key}", "X-Requested-With": "e-office"})
 
 
 def metadata(j: Jurisdiction, number: str, *, title: str = "Chỉ thị về phòng chống lụt bão năm 2027",

@@ -40,13 +40,16 @@ async def test_a_key_is_shown_once_kept_hashed_listed_without_it_and_revoked_at_
 async def test_bad_keys_are_401_and_a_missing_scope_403(j, client_for) -> None:
     files = import_files(metadata(j, unique("3/CT-")))
     for header in ({}, {"Authorization": "Bearer dh_not-a-key"}, {"Authorization": "Basic dXNlcjpwYXNz"}):
-        anyone = await client_for(None, headers=header)
+        anyone = await client_for(None, headers={**header, "X-Requested-With": "e-office"})
         answer = await anyone.post("/api/v1/import/directives", files=files)
         assert answer.status_code == 401, answer.text
     # A person's session is no key either.
     leader = await client_for(j.leader)
     assert (await leader.post("/api/v1/import/directives", files=files)).status_code == 401
     reader = await system(client_for, (await make_key(client_for, j, ["tasks:read"]))["key"])
+    # A changing call without the API's header is refused, as every changing call of the API.
+    bare = await client_for(None, headers={"Authorization": reader.headers["Authorization"]})
+    assert (await bare.post("/api/v1/import/directives", files=files)).json()["error"]["code"] == "api_header_missing"
     answer = await reader.post("/api/v1/import/directives", files=files, headers={"Accept-Language": "en"})
     assert answer.status_code == 403, answer.text
     assert answer.json()["error"]["code"] == "machine_scope_missing"
