@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
 from citizen_portal.forms import optional_int, read_report_form, report_arguments
+from citizen_portal.open_data import OpenDataController
 from citizen_portal.place import map_bounds
 from server.desk.base import DESK_EXCEPTION_HANDLERS
 from server.lib import clock
@@ -213,6 +214,7 @@ class PortalController(Controller):
 def portal_router() -> Router:
     return Router(path="/", route_handlers=[
         PortalController,
+        OpenDataController,
         create_static_files_router(path="/portal/static", directories=[STATIC_DIR], opt=PUBLIC_OPT,
                                    include_in_schema=False),
     ])
