@@ -30,9 +30,9 @@ EVENT_TYPES: dict[str, str] = {
     "task.submitted": "Nhiệm vụ gửi kết quả chờ duyệt",
     "task.done": "Nhiệm vụ hoàn thành (được duyệt)",
     "task.returned": "Nhiệm vụ bị trả lại",
-    "task.overdue": "Nhiệm vụ quá hạn",
+    "task.overdue": "Nhiệm vụ đã quá hạn",
     "report.accepted": "Phản ánh được tiếp nhận",
-    "report.resolved": "Phản ánh đã được giải quyết",
+    "report.resolved": "Phản ánh được giải quyết",
 }
 MAX_DESCRIPTION = 255
 MAX_SUBSCRIPTIONS = 50
