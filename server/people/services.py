@@ -17,9 +17,10 @@ from server.units.tables import Unit
 MIN_PASSWORD_LENGTH = 10
 
 
-# Who a session belongs to is read on every request; a few seconds of staleness after an admin changes
-# someone's role or unit is the price (update_person clears its own process's entry at once).
-ACTOR_CACHE_SECONDS = 5.0
+# Who a session belongs to is read on every request; up to 2 seconds of staleness on the other processes
+# after an admin changes someone's role or unit, or deactivates them, is the price (update_person clears its
+# own process's entry at once). The signed session's revocation delay is this (docs/decisions/0003).
+ACTOR_CACHE_SECONDS = 2.0
 _actor_cache: dict[int, tuple[float, Actor]] = {}
 
 

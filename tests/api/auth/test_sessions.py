@@ -1,5 +1,6 @@
 """Issue 13, findings 1, 4 and 6: a session id that cannot be fixed, no session for a request with none to
-keep, and a password, role or active change that ends the person's other sessions."""
+keep, and a password, role or active change that ends the person's other sessions. Since issue 11 the session
+is a sealed cookie (auth.sessions): tests/api/auth/test_signed_sessions.py checks what that changes."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from server.app import create_app
+from server.auth import sessions as sessions_module
 from server.settings import get_settings
 from tests.api.conftest import API_HEADERS
 from tests.factories import PASSWORD, client_address, make_person
@@ -180,6 +182,7 @@ def redis_session_keys(prefix: str) -> set[bytes]:
 
 
 async def test_sessions_in_redis_rotate_end_and_are_not_made_for_nothing(redis_app: tuple[Any, str], j: Any) -> None:
+    """Several processes share Redis: nothing is kept there for a session, only a marker for an id that ended."""
     app, prefix = redis_app
     async with fresh_client(app) as anonymous:
         for path in ("/health", "/login", "/portal", "/static/desk.css", "/app/"):
@@ -191,11 +194,16 @@ async def test_sessions_in_redis_rotate_end_and_are_not_made_for_nothing(redis_a
         assert (await sign_in(phone, j.officer.username)).status_code == 200
         assert phone.cookies.get(COOKIE) != "d" * 64
         assert (await sign_in(desk, j.officer.username)).status_code == 200
+        assert redis_session_keys(prefix) == set()  # a signed session needs no record
         first_desk_id = desk.cookies.get(COOKIE)
         assert (await sign_in(desk, j.officer.username)).status_code == 200  # again: a new id, the old one gone
         assert desk.cookies.get(COOKIE) != first_desk_id
+        ended = redis_session_keys(prefix)
+        assert len(ended) == 1 and b"ended-" in next(iter(ended))
+        sessions_module._ended.clear()  # as another process would: it learns it from Redis
+        sessions_module._live_until.clear()
         assert not await session_works(app, first_desk_id)
-        assert len(redis_session_keys(prefix)) == 2
+        assert (await phone.get("/api/v1/auth/me")).status_code == 200
 
         async with fresh_client(app, headers=API_HEADERS) as admin:
             assert (await sign_in(admin, j.admin.username)).status_code == 200
