@@ -166,3 +166,19 @@ async def test_bad_parts_are_refused_clearly(j, client_for) -> None:
     # Without a PDF the directive is imported all the same (the PDF may follow in a resend).
     bare = await sender.post("/api/v1/import/directives", files=import_files(metadata(j, unique("n")), pdf=None))
     assert bare.status_code == 201, bare.text
+
+
+async def test_the_same_directive_sent_twice_at_once_is_one_directive(j, client_for) -> None:
+    """Two sends of one directive racing: the second waits for the first (SQLite's write lock, PostgreSQL's
+    advisory lock on the directive's identity) and finds it."""
+    import asyncio
+
+    key = (await make_key(client_for, j, ["directives:write"]))["key"]
+    first, second = await system(client_for, key), await system(client_for, key)
+    meta = metadata(j, unique("40/CT-"))
+    answers = await asyncio.gather(*(c.post("/api/v1/import/directives", files=import_files(meta))
+                                     for c in (first, second)))
+    assert sorted(a.status_code for a in answers) == [200, 201], [a.text for a in answers]
+    assert len({a.json()["directive_id"] for a in answers}) == 1
+    assert await Directive.count().where(Directive.number == meta["number"]) == 1
+    assert await Task.count().where(Task.directive == answers[0].json()["directive_id"]) == 3
