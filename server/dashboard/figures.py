@@ -9,11 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from server.dashboard import aggregate
 from server.dashboard.periods import Period
+from server.kpi import counts as aggregate
 from server.kpi import services as kpi
 from server.kpi.services import BUCKETS, Figures
-from server.lib import clock
 from server.lib.db import is_sqlite
 from server.tasks.tables import Task
 
@@ -30,18 +29,7 @@ def _dates(period: Period) -> list[object]:
 
 
 def _prefilter(period: Period) -> tuple[str, list[object]]:
-    """A condition implied by kpi's period rule that PostgreSQL can answer from the deadline and completed_at
-    indexes (kpi's own reads the completion's local date, which no plain index serves). It only narrows the rows
-    the exact rule then checks, so the figures are kpi's. SQLite stores times as text: there it is left out.
-    """
-    if is_sqlite():
-        return "", []
-    begin = dt.datetime.combine(period.start, dt.time(), tzinfo=clock.VN_TZ)
-    finish = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tzinfo=clock.VN_TZ)
-    return (
-        " AND ((t.deadline >= {} AND t.deadline <= {}) OR (t.completed_at >= {} AND t.completed_at < {}))",
-        [period.start, period.end, begin, finish],
-    )
+    return kpi.period_prefilter(period.start, period.end)
 
 
 @dataclass

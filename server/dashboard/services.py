@@ -2,7 +2,7 @@
 
 Every figure here is built from `server.kpi.services`' SQL pieces (`bucket_sql`, `period_sql`, `scope_sql`,
 `date_param`), grouped instead of run once per row, so a row and `kpi.figures()` for the same scope always
-agree (tests/unit/dashboard checks it). The lists behind a figure come from `kpi.task_ids()`.
+agree (tests/unit/dashboard checks it). The lists behind a figure come from `kpi.task_page()`.
 Like `kpi`, this module only reads.
 
 The parts live beside it: periods.py (what a period is), scope.py (what a leader may look at), figures.py (the
@@ -204,8 +204,9 @@ async def drilldown(
         scope = await scope_unit(actor, unit_id)
         listing = {"own_unit_id": scope.id} if own else {"unit_path": scope.path}
         label = {"kind": "own" if own else "unit", "id": scope.id, "name": scope.name, "unit_name": ""}
+    # The count from kpi's kept counts (a unit's figure), the page by two sargable, early-stopping branches.
     count, page = await kpi.task_page(chosen.start, chosen.end, bucket=bucket, today=today, offset=offset,
-                                      limit=limit, **listing)
+                                      limit=limit, kept=True, **listing)
     return {
         "period": chosen,
         "bucket": bucket,

@@ -46,5 +46,6 @@ class KpiApiController(Controller):
                 if unit is None or not unit["path"].startswith(actor.unit_path):
                     raise NotFound("unit_not_found", "Không tìm thấy đơn vị")
                 path = unit["path"]
-            result = await services.figures(start, end, unit_path=path)
+            # The kept counts (server.kpi.counts), not a count of the tasks: a province's year in milliseconds.
+            result = await services.kept_figures(start, end, unit_path=path)
         return {"start": start, "end": end, "unit_id": unit_id, "person_id": person_id, **result.as_dict()}

@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from server.kpi import counts
 from server.lib import clock
 from server.lib.db import is_sqlite
 from server.tasks.tables import Task
@@ -137,11 +138,12 @@ async def figures(
     today = today or clock.today_vn()
     scope, scope_args = scope_sql(unit_path=unit_path, person_id=person_id, within_path=within_path)
     bucket = bucket_sql()
+    extra, extra_args = period_prefilter(start, end)
     sql = (
         f"SELECT {bucket} AS bucket, COUNT(*) AS n FROM tasks t"
-        f" WHERE {scope} AND {period_sql()} AND {COUNTED_STATES_SQL} GROUP BY 1"
+        f" WHERE {scope} AND {period_sql()} AND {COUNTED_STATES_SQL}{extra} GROUP BY 1"
     )
-    args = [date_param(today), *scope_args, *(date_param(d) for d in (start, end, start, end))]
+    args = [date_param(today), *scope_args, *(date_param(d) for d in (start, end, start, end)), *extra_args]
     result = Figures()
     for row in await Task.raw(sql, *args):
         if row["bucket"] in BUCKETS:
@@ -149,9 +151,34 @@ async def figures(
     return result
 
 
-def _listing_sql(
-    start: dt.date,
-    end: dt.date,
+async def kept_figures(
+    start: dt.date, end: dt.date, *, unit_path: str, today: dt.date | None = None
+) -> Figures:
+    """`figures(unit_path=...)` read from the kept counts (server.kpi.counts) once they are built: what the API,
+    the desk's home and the dashboard show. Until a first rebuild, or for a period the counts cannot answer, the
+    tasks are counted. tests/api/kpi/test_kpi_kept.py compares the two."""
+    today = today or clock.today_vn()
+    if counts.usable_for(start, end) and await counts.is_ready():
+        return Figures(**{b: n for b, n in (await counts.unit_figures(
+            start, end, today=today, unit_path=unit_path)).items() if b in BUCKETS})
+    return await figures(start, end, unit_path=unit_path, today=today)
+
+
+def period_prefilter(start: dt.date, end: dt.date) -> tuple[str, list[object]]:
+    """A condition implied by the period rule that PostgreSQL answers from the deadline and completed_at indexes
+    (the rule itself reads the completion's local date, which no plain index serves): a sargable range on
+    completed_at. It only narrows the rows the exact rule then checks. SQLite stores times as text: left out."""
+    if is_sqlite():
+        return "", []
+    begin = dt.datetime.combine(start, dt.time(), tzinfo=clock.VN_TZ)
+    finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=clock.VN_TZ)
+    return (
+        " AND ((t.deadline >= {} AND t.deadline <= {}) OR (t.completed_at >= {} AND t.completed_at < {}))",
+        [start, end, begin, finish],
+    )
+
+
+def _conditions(
     *,
     bucket: str | None,
     unit_path: str | None,
@@ -160,21 +187,49 @@ def _listing_sql(
     own_unit_id: int | None,
     today: dt.date,
 ) -> tuple[str, list[object]]:
-    """FROM … WHERE … for the tasks behind a figure: the same conditions `figures()` counts with."""
+    """The scope, the counted states and the bucket: what `figures()` counts with, the period aside."""
     if bucket is not None and bucket not in BUCKETS:
         raise ValueError(bucket)
     scope, scope_args = scope_sql(unit_path=unit_path, person_id=person_id, within_path=within_path,
                                   own_unit_id=own_unit_id)
-    sql = f" FROM tasks t WHERE {scope} AND {period_sql()} AND {COUNTED_STATES_SQL}"
-    args: list[object] = [*scope_args, *(date_param(d) for d in (start, end, start, end))]
+    sql = f"{scope} AND {COUNTED_STATES_SQL}"
+    args: list[object] = [*scope_args]
     if bucket is not None:
         sql += f" AND {bucket_sql()} = {{}}"
         args += [date_param(today), bucket]
     return sql, args
 
 
-# The same order on both engines: PostgreSQL sorts NULLs last, SQLite first.
-_LISTING_ORDER = " ORDER BY CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END, t.deadline, t.id"
+def _page_sql(start: dt.date, end: dt.date, conditions: str, args: list[object], offset: int,
+              limit: int) -> tuple[str, list[object]]:
+    """One page of the tasks behind a figure, in the order (no deadline last, deadline, id), from two disjoint
+    branches that each stop early: the tasks whose deadline is in the period, read along the deadline index; and the
+    done tasks completed in the period whose deadline is not, found by a sargable range on completed_at (PostgreSQL;
+    the exact local-date rule then checks them). Each branch gives its own first offset + limit; the page is the
+    first of their union. No window over the whole list: the count comes separately (from the kept counts)."""
+    top = int(max(0, offset)) + int(max(0, limit))
+    done_date = completed_local_date_sql()
+    s, e = date_param(start), date_param(end)
+    ranged, range_args = "", []
+    if not is_sqlite():
+        ranged = " AND t.completed_at >= {} AND t.completed_at < {}"
+        range_args = [dt.datetime.combine(start, dt.time(), tzinfo=clock.VN_TZ),
+                      dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=clock.VN_TZ)]
+    by_deadline = (
+        f"SELECT t.id, t.deadline, 0 AS nodl FROM tasks t WHERE {conditions}"
+        f" AND t.deadline >= {{}} AND t.deadline <= {{}} ORDER BY t.deadline, t.id LIMIT {top}"
+    )
+    by_completion = (
+        f"SELECT t.id, t.deadline, CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END AS nodl FROM tasks t"
+        f" WHERE {conditions} AND t.state = 'done' AND {done_date} >= {{}} AND {done_date} <= {{}}"
+        f" AND (t.deadline IS NULL OR t.deadline < {{}} OR t.deadline > {{}}){ranged}"
+        f" ORDER BY nodl, t.deadline, t.id LIMIT {top}"
+    )
+    sql = (
+        f"SELECT id FROM (SELECT * FROM ({by_deadline}) a UNION ALL SELECT * FROM ({by_completion}) b) p"
+        f" ORDER BY nodl, deadline, id LIMIT {int(max(0, limit))} OFFSET {int(max(0, offset))}"
+    )
+    return sql, [*args, s, e, *args, s, e, s, e, *range_args]
 
 
 async def task_ids(
@@ -192,10 +247,38 @@ async def task_ids(
 ) -> list[int]:
     """The exact tasks behind a figure (a bucket, or all four), so a count and its list always agree; one page
     of them, paged in SQL (a province's figure may stand for hundreds of thousands of tasks)."""
-    where, args = _listing_sql(start, end, bucket=bucket, unit_path=unit_path, person_id=person_id,
-                               within_path=within_path, own_unit_id=own_unit_id, today=today or clock.today_vn())
-    sql = f"SELECT t.id{where}{_LISTING_ORDER} LIMIT {int(max(0, limit))} OFFSET {int(max(0, offset))}"
-    return [row["id"] for row in await Task.raw(sql, *args)]
+    conditions, args = _conditions(bucket=bucket, unit_path=unit_path, person_id=person_id, within_path=within_path,
+                                   own_unit_id=own_unit_id, today=today or clock.today_vn())
+    sql, all_args = _page_sql(start, end, conditions, args, offset, limit)
+    return [row["id"] for row in await Task.raw(sql, *all_args)]
+
+
+async def count(
+    start: dt.date,
+    end: dt.date,
+    *,
+    bucket: str | None = None,
+    unit_path: str | None = None,
+    person_id: int | None = None,
+    within_path: str | None = None,
+    own_unit_id: int | None = None,
+    today: dt.date | None = None,
+    kept: bool = False,
+) -> int:
+    """How many tasks are behind a figure. With `kept`, a unit's figure is read from the kept counts once they are
+    built (a person's figure has no kept count: it is counted, narrowed by the sargable period prefilter)."""
+    today = today or clock.today_vn()
+    if kept and person_id is None and counts.usable_for(start, end) and await counts.is_ready():
+        found = await counts.unit_figures(start, end, today=today, unit_path=unit_path, unit_id=own_unit_id)
+        return found.get(bucket, 0) if bucket is not None else sum(found.get(b, 0) for b in BUCKETS)
+    conditions, args = _conditions(bucket=bucket, unit_path=unit_path, person_id=person_id, within_path=within_path,
+                                   own_unit_id=own_unit_id, today=today)
+    extra, extra_args = period_prefilter(start, end)
+    rows = await Task.raw(
+        f"SELECT COUNT(*) AS n FROM tasks t WHERE {conditions} AND {period_sql()}{extra}",
+        *args, *(date_param(d) for d in (start, end, start, end)), *extra_args,
+    )
+    return int(rows[0]["n"])
 
 
 async def task_page(
@@ -210,18 +293,10 @@ async def task_page(
     today: dt.date | None = None,
     offset: int = 0,
     limit: int = 100,
+    kept: bool = False,
 ) -> tuple[int, list[int]]:
-    """How many tasks are behind a figure, and one page of them, from one scan: the count rides on each row
-    (a window over the whole list, before the limit), so the figure and its list come from the same rows."""
-    where, args = _listing_sql(start, end, bucket=bucket, unit_path=unit_path, person_id=person_id,
-                               within_path=within_path, own_unit_id=own_unit_id, today=today or clock.today_vn())
-    rows = await Task.raw(
-        f"SELECT t.id, COUNT(*) OVER () AS total{where}{_LISTING_ORDER}"
-        f" LIMIT {int(max(0, limit))} OFFSET {int(max(0, offset))}",
-        *args,
-    )
-    if rows:
-        return int(rows[0]["total"]), [row["id"] for row in rows]
-    # A page past the end carries no row to read the count from.
-    counted = await Task.raw(f"SELECT COUNT(*) AS n{where}", *args)
-    return int(counted[0]["n"]), []
+    """How many tasks are behind a figure, and one page of them (`kept`: the count from the kept counts)."""
+    scope = {"bucket": bucket, "unit_path": unit_path, "person_id": person_id, "within_path": within_path,
+             "own_unit_id": own_unit_id, "today": today or clock.today_vn()}
+    page = await task_ids(start, end, offset=offset, limit=limit, **scope)  # type: ignore[arg-type]
+    return await count(start, end, kept=kept, **scope), page  # type: ignore[arg-type]

@@ -184,3 +184,10 @@ async def insert_tasks(
         await TaskAssignee.insert(*assignees)
     if history:
         await TaskDeadline.insert(*history)
+    # As tasks.services would, inside each write: keep kpi's counts (server.kpi.counts) exact for these tasks.
+    from server.kpi import counts
+    from server.lib.db import write_transaction
+
+    async with write_transaction():
+        for s in specs:
+            await counts.refresh_task(s.id, "created")

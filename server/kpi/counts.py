@@ -1,0 +1,265 @@
+"""kpi's kept counts: per (lead unit, done or open, deadline in force, completion date), how many top-level tasks.
+
+kpi owns them (issue 12: one reader of the KPIs): `server.kpi.services.figures`, the drill-downs' counts and the
+dashboard's grouped figures read them. The tables are still declared by the dashboard's Piccolo app (their
+names and migrations unchanged, so nothing had to be moved in any database); server.dashboard.aggregate keeps the
+task listener's name and re-exports these functions for the generator, the demo and the worker.
+
+Why: the whole province's month holds ~160,000 counted tasks; counting them on every view took 1.9 s. The same
+tasks fall into ~40,000 keys, read by two index-only range scans (bench/results_dashboard.md).
+
+How it stays exact:
+- `FACT_SQL` is the one statement that says which values a top-level task is counted under (the same rules and
+  the same local-date expression as `server.kpi.services`); the rebuild and the per-task refresh both use it.
+- `refresh_task()` runs inside the task's own write transaction (`on_task_changed(..., in_transaction=True)`):
+  it moves the task's one count from the key it was last counted under (kept in `kpi_task_facts`) to its new
+  key, so the figures commit or roll back with the change itself.
+- `rebuild()` recomputes everything from the tasks (after a bulk load, or when `check()` finds a difference);
+  `check()` compares the ledger with the tasks and the counts with the ledger, in one statement each.
+- Until a first rebuild (`kpi_aggregate_state.built_at`), the dashboard counts the tasks directly.
+Figures that depend on today (overdue or within the deadline) are decided at read time from the deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from server.lib import clock
+from server.lib.db import is_sqlite, write_transaction
+from server.tasks.tables import Task
+
+log = logging.getLogger("dieuhanh.kpi")
+
+STATE_NAME = "unit_days"
+OPEN_STATES_SQL = "('assigned', 'in_progress', 'submitted', 'returned')"
+# Not date.max / date.min: asyncpg writes those two as +/-infinity, which would make a second, different key.
+NO_DEADLINE = dt.date(9999, 12, 30)  # a done task without a deadline: on time, never in a period by its deadline
+NOT_DONE = dt.date(1, 1, 2)  # an open task's completion date: never read (open rows are filtered by `done`)
+# A period that reaches the sentinel cannot be answered from the counts (never in practice: see `usable_for`).
+LAST_USABLE_DAY = dt.date(9998, 12, 31)
+KEY_COLUMNS = ("unit", "done", "deadline", "done_on")
+
+
+def _literal(day: dt.date) -> str:
+    return f"'{day.isoformat()}'" if is_sqlite() else f"DATE '{day.isoformat()}'"
+
+
+def fact_sql() -> str:
+    """task, unit, done, deadline, done_on for every top-level task that can count (done, or open with a deadline).
+
+    The rules are kpi's: a done task is on time when it has no deadline or its completion's local date is on or
+    before the deadline; a done task without a completion time is never in a period by completion and is late.
+    """
+    if is_sqlite():
+        done = "CASE WHEN t.state = 'done' THEN 1 ELSE 0 END"
+        done_date = "date(t.completed_at, '+7 hours')"
+    else:
+        done = "(t.state = 'done')"
+        done_date = "((t.completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)"
+    return (
+        f"SELECT t.id AS task, t.lead_unit AS unit, {done} AS done,"
+        f" COALESCE(t.deadline, {_literal(NO_DEADLINE)}) AS deadline,"
+        f" CASE WHEN t.state = 'done' THEN COALESCE({done_date}, {_literal(NO_DEADLINE)})"
+        f" ELSE {_literal(NOT_DONE)} END AS done_on"
+        " FROM tasks t WHERE t.parent IS NULL"
+        f" AND (t.state = 'done' OR (t.state IN {OPEN_STATES_SQL} AND t.deadline IS NOT NULL))"
+    )
+
+
+def _key(row: dict[str, Any] | None) -> tuple[int, bool, str, str] | None:
+    if row is None:
+        return None
+    return (int(row["unit"]), bool(row["done"]), str(row["deadline"])[:10], str(row["done_on"])[:10])
+
+
+def _param(day: str) -> object:
+    return day if is_sqlite() else dt.date.fromisoformat(day)
+
+
+def _done_param(done: bool) -> object:
+    return int(done) if is_sqlite() else done
+
+
+async def _add(key: tuple[int, bool, str, str], delta: int) -> None:
+    unit, done, deadline, done_on = key
+    args = (unit, _done_param(done), _param(deadline), _param(done_on))
+    await Task.raw(
+        "INSERT INTO kpi_unit_days (unit, done, deadline, done_on, n) VALUES ({}, {}, {}, {}, {})"
+        " ON CONFLICT (unit, deadline, done, done_on) DO UPDATE SET n = kpi_unit_days.n + excluded.n",
+        *args, delta,
+    )
+    if delta < 0:  # keep the table to keys that count something
+        await Task.raw(
+            "DELETE FROM kpi_unit_days WHERE unit = {} AND done = {} AND deadline = {} AND done_on = {} AND n <= 0",
+            *args,
+        )
+
+
+# Task changes that leave what a task is counted under (lead unit, done, deadline, completion date, top-level)
+# as it was: no need to read and lock its ledger row on these writes.
+UNCOUNTED_ACTIONS = frozenset({"comment", "extension_requested", "extension_rejected", "progress", "assignees"})
+
+
+async def refresh_task(task_id: int, action: str = "") -> None:
+    """Bring one task's count up to date; the caller's write transaction holds it (a task listener)."""
+    if action in UNCOUNTED_ACTIONS:
+        return
+    lock = "" if is_sqlite() else " FOR UPDATE"
+    # The ledger row first, locked: a rebuild (which locks the whole ledger) then runs wholly before or after us.
+    old_rows = await Task.raw(
+        f"SELECT unit, done, deadline, done_on FROM kpi_task_facts WHERE task = {{}}{lock}", task_id
+    )
+    new_rows = await Task.raw(f"{fact_sql()} AND t.id = {{}}", task_id)
+    old, new = _key(old_rows[0] if old_rows else None), _key(new_rows[0] if new_rows else None)
+    if old == new:
+        return
+    # Always in the same order (by key), so two writers moving counts between the same two keys cannot deadlock.
+    for key, delta in sorted([(k, d) for k, d in ((old, -1), (new, 1)) if k is not None]):
+        await _add(key, delta)
+    if new is None:
+        await Task.raw("DELETE FROM kpi_task_facts WHERE task = {}", task_id)
+    else:
+        unit, done, deadline, done_on = new
+        await Task.raw(
+            "INSERT INTO kpi_task_facts (task, unit, done, deadline, done_on) VALUES ({}, {}, {}, {}, {})"
+            " ON CONFLICT (task) DO UPDATE SET unit = excluded.unit, done = excluded.done,"
+            " deadline = excluded.deadline, done_on = excluded.done_on",
+            task_id, unit, _done_param(done), _param(deadline), _param(done_on),
+        )
+
+
+async def _mark(**changes: Any) -> None:
+    columns = ", ".join(changes)
+    placeholders = ", ".join("{}" for _ in changes)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in changes)
+    await Task.raw(
+        f"INSERT INTO kpi_aggregate_state (name, {columns}, last_differences) VALUES ({{}}, {placeholders}, 0)"
+        f" ON CONFLICT (name) DO UPDATE SET {updates}",
+        STATE_NAME, *changes.values(),
+    )
+
+
+async def rebuild() -> dict[str, int]:
+    """Recompute the ledger and the counts from the tasks, in one transaction; returns how many of each."""
+    async with write_transaction():
+        if is_sqlite():
+            await Task.raw("DELETE FROM kpi_task_facts")
+            await Task.raw("DELETE FROM kpi_unit_days")
+        else:
+            # Task writers wait (their refresh locks a ledger row) until the new counts are committed.
+            await Task.raw("LOCK TABLE kpi_task_facts, kpi_unit_days IN EXCLUSIVE MODE")
+            await Task.raw("TRUNCATE kpi_task_facts, kpi_unit_days")
+        await Task.raw(f"INSERT INTO kpi_task_facts (task, unit, done, deadline, done_on) {fact_sql()}")
+        await Task.raw(
+            "INSERT INTO kpi_unit_days (unit, done, deadline, done_on, n)"
+            " SELECT unit, done, deadline, done_on, COUNT(*) FROM kpi_task_facts GROUP BY unit, done, deadline, done_on"
+        )
+        now = clock.now()
+        await _mark(built_at=now, checked_at=now)
+        facts = (await Task.raw("SELECT COUNT(*) AS n FROM kpi_task_facts"))[0]["n"]
+        keys = (await Task.raw("SELECT COUNT(*) AS n FROM kpi_unit_days"))[0]["n"]
+    return {"tasks": int(facts), "keys": int(keys)}
+
+
+async def differences() -> int:
+    """How many ledger rows disagree with the tasks, plus how many counts disagree with the ledger (0: exact)."""
+    columns = "task, unit, done, deadline, done_on"
+    facts = await Task.raw(
+        f"SELECT COUNT(*) AS n FROM (SELECT {columns} FROM ({fact_sql()}) f"
+        f" EXCEPT SELECT {columns} FROM kpi_task_facts) a"
+    )
+    stale = await Task.raw(
+        f"SELECT COUNT(*) AS n FROM (SELECT {columns} FROM kpi_task_facts"
+        f" EXCEPT SELECT {columns} FROM ({fact_sql()}) f) a"
+    )
+    grouped = (
+        "SELECT unit, done, deadline, done_on, COUNT(*) AS n FROM kpi_task_facts GROUP BY unit, done, deadline, done_on"
+    )
+    stored = "SELECT unit, done, deadline, done_on, n FROM kpi_unit_days WHERE n <> 0"
+    counts = await Task.raw(
+        f"SELECT COUNT(*) AS n FROM (SELECT * FROM ({grouped}) g EXCEPT SELECT * FROM ({stored}) s) a"
+    )
+    extra = await Task.raw(
+        f"SELECT COUNT(*) AS n FROM (SELECT * FROM ({stored}) s EXCEPT SELECT * FROM ({grouped}) g) a"
+    )
+    return sum(int(rows[0]["n"]) for rows in (facts, stale, counts, extra))
+
+
+async def state() -> dict[str, Any] | None:
+    rows = await Task.raw(
+        "SELECT built_at, checked_at, last_differences FROM kpi_aggregate_state WHERE name = {}", STATE_NAME
+    )
+    return rows[0] if rows else None
+
+
+async def is_ready() -> bool:
+    row = await state()
+    return bool(row and row["built_at"])
+
+
+def usable_for(start: dt.date, end: dt.date) -> bool:
+    return end <= LAST_USABLE_DAY and start > NOT_DONE
+
+
+async def check(*, every: dt.timedelta = dt.timedelta(hours=6), force: bool = False) -> dict[str, Any]:
+    """The periodic consistency job's work: rebuild when never built or when the counts and the tasks differ.
+
+    Runs at most once per `every` (the job is queued on every schedule tick); the comparison reads every task.
+    """
+    row = await state()
+    now = clock.now()
+    if row is None or not row["built_at"]:
+        return {"rebuilt": True, "differences": None, **await rebuild()}
+    checked = row["checked_at"]
+    if isinstance(checked, str):
+        checked = dt.datetime.fromisoformat(checked)
+    if not force and checked is not None and now - clock.as_utc(checked) < every:
+        return {"skipped": True}
+    found = await differences()
+    if found:
+        # Something wrote tasks without going through tasks.services (a bulk load, a manual fix): say so, repair.
+        log.warning("kpi_unit_days differed from the tasks in %s rows: rebuilding", found)
+        result = {"rebuilt": True, "differences": found, **await rebuild()}
+    else:
+        result = {"rebuilt": False, "differences": 0}
+    async with write_transaction():
+        await _mark(checked_at=now)
+        await Task.raw(
+            "UPDATE kpi_aggregate_state SET last_differences = {} WHERE name = {}", found, STATE_NAME
+        )
+    return result
+
+
+# ---------------------------------------------------------------- reading the counts
+
+def _scope_sql(unit_path: str | None, unit_id: int | None) -> tuple[str, list[object]]:
+    if unit_id is not None:  # one unit's own tasks (the dashboard's "own" row), not its sub-units'
+        return "unit = {}", [unit_id]
+    return "unit IN (SELECT u.id FROM units u WHERE u.path LIKE {})", [f"{unit_path}%"]
+
+
+def _day(day: dt.date) -> object:
+    return day.isoformat() if is_sqlite() else day
+
+
+async def unit_figures(
+    start: dt.date, end: dt.date, *, today: dt.date, unit_path: str | None = None, unit_id: int | None = None
+) -> dict[str, int]:
+    """kpi's four buckets for a unit subtree (or one unit's own tasks) over [start, end], from the counts: the keys
+    whose deadline is in the period, plus the done keys completed in it whose deadline is not (two index range
+    scans of kpi_unit_days), bucketed with today as kpi buckets a task."""
+    scope, scope_args = _scope_sql(unit_path, unit_id)
+    s, e, day = _day(start), _day(end), _day(today)
+    sql = (
+        "SELECT bucket, SUM(n) AS n FROM ("
+        " SELECT CASE WHEN done AND done_on <= deadline THEN 'done_on_time' WHEN done THEN 'done_late'"
+        " WHEN deadline < {} THEN 'in_progress_overdue' ELSE 'in_progress_on_time' END AS bucket, n"
+        f" FROM kpi_unit_days WHERE deadline >= {{}} AND deadline <= {{}} AND {scope}"
+        " UNION ALL SELECT CASE WHEN done_on <= deadline THEN 'done_on_time' ELSE 'done_late' END AS bucket, n"
+        " FROM kpi_unit_days WHERE done AND done_on >= {} AND done_on <= {} AND (deadline < {} OR deadline > {})"
+        f" AND {scope}) x GROUP BY bucket"
+    )
+    rows = await Task.raw(sql, day, s, e, *scope_args, s, e, s, e, *scope_args)
+    return {str(row["bucket"]): int(row["n"]) for row in rows}
