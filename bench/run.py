@@ -23,6 +23,7 @@ import os
 import shlex
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,10 +44,23 @@ from bench.run_common import (
 )
 from bench.run_facts import dataset_postgres, dataset_sqlite, machine, measure_kpi
 from bench.run_load import Load, cpu_pressure, load_average, measure, wrk
+from bench.run_processes import measure_processes, redis_env, render_processes
 from bench.run_report import render, write_section
 from bench.run_servers import Server, http_request, login, start_server
 
 # ---------------------------------------------------------------------------------------------------------
+
+
+def commit() -> str:
+    """The commit measured, with "+changes" when the working tree differs from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "server", "bench"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" +changes" if dirty else "")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -59,6 +73,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--report", default=None, help="bench.generate's report (default by engine, see above)")
     parser.add_argument("--officers", type=int, default=10, help="how many typical officers' cookies to rotate")
     parser.add_argument("--no-write", action="store_true", help="print the table, leave docs/benchmarks.md alone")
+    parser.add_argument("--no-processes", action="store_true", help="skip the 1 and 2 web processes comparison")
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379/0", help="shared by the processes compared, when it answers"
+    )
     return parser.parse_args(argv)
 
 
@@ -89,6 +107,7 @@ def main(argv: list[str] | None = None) -> None:
     args.load_before, args.pressure_before = load_average(), cpu_pressure()
     t_start = time.monotonic()
     info = machine()
+    info["commit"] = commit()
     data = dataset_postgres(url) if postgres else dataset_sqlite(url.removeprefix("sqlite:///"))
     if data["tasks"] != report.get("tasks"):
         log(f"warning: the database holds {data['tasks']:,} tasks, {report_path.name} says {report.get('tasks')}")
@@ -108,6 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     servers: list[Server] = []
     loads: list[Load] = []
     scope_loads: list[Load] = []
+    process_loads: list[Load] = []
+    redis_used = False
     try:
         app = start_server("app", "server.app:create_app", env, workdir, "/health")
         servers.append(app)
@@ -146,6 +167,11 @@ def main(argv: list[str] | None = None) -> None:
             load = measure(who, app, SCOPE_LIST, SCOPE_CONNECTIONS, args.seconds, [cookie], pg_port)
             load.extra["alone_ms"] = statistics.median(alone[1:])
             scope_loads.append(load)
+        if not args.no_processes:
+            log("1 and 2 web processes")
+            shared_env = {**env, **redis_env(args.redis_url)}
+            redis_used = "REDIS_URL" in shared_env
+            process_loads = measure_processes(shared_env, workdir, cookies, args.seconds, warmup, pg_port, servers)
     finally:
         for server in reversed(servers):
             server.stop()
@@ -177,6 +203,8 @@ def main(argv: list[str] | None = None) -> None:
         engine, args, command, generate_command, info, data, report, officers, loads, scope_loads, kpi,
         kpi_warm, kpi_runs, seconds, started,
     )  # fmt: skip
+    if process_loads:
+        body = body.rstrip() + "\n\n" + render_processes(process_loads, int(info["nproc"] or 1), postgres, redis_used)
     print(body)
     if not args.no_write:
         write_section(engine, body)

@@ -98,24 +98,40 @@ def load_average() -> str:
         return "?"
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its children: uvicorn's supervisor and its workers when it runs more than one."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    children.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    return [pid, *children]
+
+
 class CpuMeter:
-    """CPU used during a block: by the app's process, by PostgreSQL's, and by the whole machine (in cores)."""
+    """CPU used during a block: by the app's processes, by PostgreSQL's, and by the whole machine (in cores)."""
 
     def __init__(self, app_pid: int, pg_port: int | None) -> None:
         self.app_pid = app_pid
         self.pg_port = pg_port
 
     def __enter__(self) -> CpuMeter:
-        self.backends = backend_pids(self.app_pid, self.pg_port) if self.pg_port else []
+        self.app_pids = process_tree(self.app_pid)
+        self.backends = (
+            sorted({b for pid in self.app_pids for b in backend_pids(pid, self.pg_port)}) if self.pg_port else []
+        )
         self.t0 = time.monotonic()
-        self.app0 = process_ticks(self.app_pid)
+        self.app0 = sum(process_ticks(pid) for pid in self.app_pids)
         self.pg0 = sum(process_ticks(pid) for pid in self.backends)
         self.busy0, self.total0 = machine_ticks()
         return self
 
     def __exit__(self, *_: object) -> None:
         seconds = max(time.monotonic() - self.t0, 1e-6)
-        self.app = (process_ticks(self.app_pid) - self.app0) / CLOCK_TICKS / seconds
+        self.app = (sum(process_ticks(pid) for pid in self.app_pids) - self.app0) / CLOCK_TICKS / seconds
         # Backends the pool opened during the block are missed: the warm-up runs first to open them all.
         pg = sum(process_ticks(pid) for pid in self.backends)
         self.pg = (pg - self.pg0) / CLOCK_TICKS / seconds if self.pg_port else None

@@ -44,18 +44,20 @@ class Server:
                 self.process.wait()
 
 
-def uvicorn_command(app: str, port: int) -> list[str]:
+def uvicorn_command(app: str, port: int, workers: int = 1) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", "1", "--no-access-log", "--log-level", "warning",
+        "--workers", str(workers), "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
 
 
-def start_server(name: str, app: str, env: dict[str, str], workdir: Path, health: str) -> Server:
+def start_server(name: str, app: str, env: dict[str, str], workdir: Path, health: str, workers: int = 1) -> Server:
     port = free_port()
     log_path = workdir / f"{name}.log"
     handle = log_path.open("wb")
-    process = subprocess.Popen(uvicorn_command(app, port), cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        uvicorn_command(app, port, workers), cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT
+    )
     handle.close()
     server = Server(name, port, process, log_path)
     deadline = time.monotonic() + 60
@@ -64,13 +66,25 @@ def start_server(name: str, app: str, env: dict[str, str], workdir: Path, health
             raise SystemExit(f"{name} exited at start:\n{log_path.read_text(errors='replace')[-3000:]}")
         try:
             status, _, _ = http_request(port, "GET", health)
-            if status == 200:
+            if status == 200 and workers_up(process.pid, workers):
                 return server
         except OSError:
             pass
         time.sleep(0.2)
     server.stop()
     raise SystemExit(f"{name} did not answer {health} within 60 s; see {log_path}")
+
+
+def workers_up(pid: int, workers: int) -> bool:
+    """With several workers, uvicorn answers as soon as one is up: wait for all of them, and their start-up."""
+    if workers <= 1:
+        return True
+    from bench.run_load import process_tree
+
+    if len(process_tree(pid)) - 1 < workers:
+        return False
+    time.sleep(3.0)
+    return True
 
 
 def http_request(
