@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from server.audit import services as audit
-from server.holidays.services import load_calendar
+from server.holidays import services as holidays
 from server.lib import clock
 from server.lib.db import write_transaction
 from server.lib.errors import Conflict, Forbidden, Invalid
@@ -60,7 +60,7 @@ async def revise_unstarted(
                            state=row["state"])
         if deadline_working_days is not None and (row["assigned_at"] or row["state"] != TaskState.draft.value):
             start = clock.local_date(row["assigned_at"] or clock.now())
-            deadline = (await load_calendar()).add_working_days(start, deadline_working_days)
+            deadline = (await holidays.load_calendar()).add_working_days(start, deadline_working_days)
         if deadline is not None and deadline < clock.today_vn() and deadline != row["deadline"]:
             raise Invalid("deadline_in_past", "Hạn xử lý không được ở quá khứ")
         changed: dict[str, dict[str, Any]] = {}
