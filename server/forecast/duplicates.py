@@ -23,7 +23,13 @@ from server.lib.db import is_sqlite
 from server.lib.vn_text import fold
 
 THRESHOLD = 0.5
-W_TRIGRAM, W_CONCEPT, W_CATEGORY, W_RECENT, W_NEAR = 0.3, 0.25, 0.05, 0.35, 0.1
+# What the words say (trigrams, the problems both name), then when and where. Two texts that each name a problem
+# and share none speak of different things (their words count CONFLICT of their worth), and below MIN_MEANING
+# the words say too little for time and place alone to make a duplicate.
+W_TRIGRAM, W_CONCEPT = 0.3, 0.25
+W_RECENT, W_NEAR, W_CATEGORY = 0.35, 0.1, 0.05
+CONFLICT = 0.3
+MIN_MEANING = 0.15
 # The same problem reported again comes within days: a pair's recency fades to nothing over this many days.
 RECENT_DAYS = 7
 MAX_SHARED_WORDS = 5
@@ -58,8 +64,11 @@ def judge(a_text: str, b_text: str, same_category: bool, days_apart: float = 0.0
     ca, cb = text.concepts(a_text), text.concepts(b_text)
     overlap = len(ca & cb) / len(ca | cb) if ca and cb else 0.0
     recent = max(0.0, 1 - days_apart / RECENT_DAYS)
-    score = (W_TRIGRAM * similarity + W_CONCEPT * overlap + W_CATEGORY * float(same_category) + W_RECENT * recent
-             + W_NEAR * max(0.0, min(nearness, 1.0)))
+    meaning = W_TRIGRAM * similarity + W_CONCEPT * overlap
+    if ca and cb and not ca & cb:
+        meaning *= CONFLICT
+    context = W_RECENT * recent + W_NEAR * max(0.0, min(nearness, 1.0)) + W_CATEGORY * float(same_category)
+    score = meaning + context if meaning >= MIN_MEANING else 0.0
     shared = sorted(text.content_words(a_text) & text.content_words(b_text))[:MAX_SHARED_WORDS]
     return Pair(round(score, 3), round(similarity, 3), text.concept_labels(ca & cb), shared, same_category)
 
