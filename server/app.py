@@ -25,7 +25,7 @@ from server.app_shell import app_shell_router
 from server.auth.config import csrf_config, session_auth
 from server.desk import desk_router
 from server.lib import i18n
-from server.lib.db import close_pool, database_state, prepare_database, start_pool
+from server.lib.db import close_pool, database_state, prepare_database, sqlite_connection_per_request, start_pool
 from server.lib.errors import document_error_body
 from server.lib.middleware import locale_middleware, proxy_middleware, security_headers
 from server.lib.responses import EXCEPTION_HANDLERS
@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         lifespan=[lifespan],
         plugins=[live.channels, live],  # the channels first: they must run before the hub says it is up
-        on_app_init=[session_auth(settings).on_app_init],
+        on_app_init=[session_auth(settings).on_app_init, sqlite_connection_per_request],
         csrf_config=csrf_config(settings),
         middleware=[proxy_middleware(settings.trusted_proxies), locale_middleware, wire_middleware],
         before_send=[security_headers(settings.secure_cookies)],

@@ -7,8 +7,8 @@ from urllib.parse import unquote, urlparse
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
 
+from server.lib.db import RequestSQLiteEngine
 from server.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
@@ -17,7 +17,8 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 15
 def build_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite"):
         path = database_url.removeprefix("sqlite:///")
-        return SQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        # One connection per request (server.lib.db.request_connection_middleware), not one per query.
+        return RequestSQLiteEngine(path=path, timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     parsed = urlparse(database_url)
     return PostgresEngine(
         config={

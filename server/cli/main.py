@@ -73,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
         server.add_argument("--host", default="127.0.0.1")
         server.add_argument("--port", type=int, default=8000)
         server.add_argument("--reload", action="store_true", help="restart when the code changes")
+        if name == "serve":  # run-dev stays one process
+            server.add_argument(
+                "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 1),
+                help="web processes on the same port (default: WEB_CONCURRENCY, else 1)",
+            )
         server.set_defaults(func=func)
     return parser
 

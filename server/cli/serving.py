@@ -59,13 +59,15 @@ def cmd_demo_logins(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _serve(host: str, port: int, reload: bool) -> int:
+def _serve(host: str, port: int, reload: bool, workers: int = 1) -> int:
     import uvicorn
 
     sys.stdout.flush()  # what was printed comes before the server's log, even through a pipe
     # X-Forwarded-For is read by the app itself, from TRUSTED_PROXIES only (server.lib.middleware.proxy_middleware);
     # uvicorn's own handling would believe it from any local address.
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, reload=reload, proxy_headers=False)
+    uvicorn.run(
+        APP_FACTORY, factory=True, host=host, port=port, reload=reload, proxy_headers=False, workers=max(1, workers)
+    )
     return EXIT_OK
 
 
@@ -73,7 +75,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.production:
         _run(lambda: check_production_safety(settings))
-    return _serve(args.host, args.port, args.reload)
+    if args.workers > 1 and not settings.redis_url:
+        # Sessions and their sign-outs are shared through DATA_DIR; live updates and rate limits need Redis.
+        print(f"NOTE: {args.workers} web processes without REDIS_URL: a live update reaches only the clients of the "
+              "process that made it, and each process counts its own rate limit.", file=sys.stderr)
+    return _serve(args.host, args.port, args.reload, args.workers)
 
 
 def worker_environment() -> dict[str, str]:
