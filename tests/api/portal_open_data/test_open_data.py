@@ -93,6 +93,7 @@ async def test_response_times_csv_and_the_statistics_page_links(j, client_for): 
     for link in ("/portal/open-data/reports.csv", "/portal/open-data/reports.geojson",
                  "/portal/open-data/response-times.csv?date_from="):
         assert link in page.text
+    assert "Open data" in (await public.get("/portal/stats?lang=en")).text
     response = await public.get("/portal/open-data/response-times.csv")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     _no_private(response.text, [seeded["chosen"]["phone"]])

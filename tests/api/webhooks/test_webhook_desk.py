@@ -38,6 +38,9 @@ async def test_the_admin_adds_disables_resends_and_deletes_on_the_desk(j, client
     assert row["secret"] == secret and row["events"] == "task.assigned,task.done"
     again = await desk.get("/admin/webhooks/")
     assert secret not in again.text and "E-office tỉnh" in again.text  # shown once only
+    english = await desk.get("/admin/webhooks/?lang=en")
+    assert "Delivery log" in english.text and "Task done (approved)" in english.text
+    assert "Nhật ký gửi" not in english.text
 
     task = await make_task(j, assignees=[j.head])
     await drain()
