@@ -21,7 +21,6 @@ Every write case acts on a fresh object, so the cases do not depend on each othe
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -49,10 +48,20 @@ from tests.api.access.world import (
     OTHER_UNIT,
     OWN,
     World,
-    build_world,
-    forget_jobs_after,
-    last_job_id,
+    world_fixture,  # noqa: F401  (the fixture `world`, one per module)
 )
+
+# Figures are for managers, the leader and the unit head; unit_id (a query parameter) is scoped like an object:
+# another department's figures are the leader's alone, another commune's nobody's.
+MANAGERS = only(200, "leader", "unit_head")
+MANAGERS_OTHER_UNIT = row(anonymous=401, admin=403, leader=200, unit_head=404, officer=403, receptionist=403)
+MANAGERS_OTHER_COMMUNE = row(anonymous=401, admin=403, leader=404, unit_head=404, officer=403, receptionist=403)
+FOR_MANAGERS = {
+    "-": MANAGERS,
+    OWN: MANAGERS,
+    OTHER_UNIT: MANAGERS_OTHER_UNIT,
+    OTHER_JURISDICTION: MANAGERS_OTHER_COMMUNE,
+}
 
 EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "GET /health": {"-": everyone(200)},
@@ -129,39 +138,15 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     ),
     "GET /api/v1/approvals": {"-": signed_in(200)},
     "GET /api/v1/search": {"-": signed_in(200)},
-    # Figures are for managers; unit_id (a query parameter) is scoped like an object.
-    "GET /api/v1/kpi": {
-        "-": only(200, "leader", "unit_head"),
-        OWN: only(200, "leader", "unit_head"),
-        OTHER_UNIT: row(anonymous=401, admin=403, leader=200, unit_head=404, officer=403, receptionist=403),
-        OTHER_JURISDICTION: row(anonymous=401, admin=403, leader=404, unit_head=404, officer=403, receptionist=403),
-    },
-    "GET /api/v1/dashboard": {
-        "-": only(200, "leader", "unit_head"),
-        OWN: only(200, "leader", "unit_head"),
-        OTHER_UNIT: row(anonymous=401, admin=403, leader=200, unit_head=404, officer=403, receptionist=403),
-        OTHER_JURISDICTION: row(anonymous=401, admin=403, leader=404, unit_head=404, officer=403, receptionist=403),
-    },
+    # Figures are for managers (FOR_MANAGERS, above).
+    "GET /api/v1/kpi": dict(FOR_MANAGERS),
+    "GET /api/v1/dashboard": dict(FOR_MANAGERS),
     # The late-risk forecast is a manager's instrument: the list scoped like the figures, a task's risk like the task.
-    "GET /api/v1/forecast/at-risk": {
-        "-": only(200, "leader", "unit_head"),
-        OWN: only(200, "leader", "unit_head"),
-        OTHER_UNIT: row(anonymous=401, admin=403, leader=200, unit_head=404, officer=403, receptionist=403),
-        OTHER_JURISDICTION: row(anonymous=401, admin=403, leader=404, unit_head=404, officer=403, receptionist=403),
-    },
+    "GET /api/v1/forecast/at-risk": dict(FOR_MANAGERS),
     "GET /api/v1/forecast/tasks/{task_id}": task_route(
-        only(200, "leader", "unit_head"),
-        row(anonymous=401, admin=403, leader=200, unit_head=404, officer=403, receptionist=403),
-        only(200, "leader", "unit_head"),
-        **{OTHER_JURISDICTION: row(anonymous=401, admin=403, leader=404, unit_head=404, officer=403,
-                                   receptionist=403)},
+        MANAGERS, MANAGERS_OTHER_UNIT, MANAGERS, **{OTHER_JURISDICTION: MANAGERS_OTHER_COMMUNE}
     ),
-    "GET /api/v1/dashboard/tasks": {
-        "-": only(200, "leader", "unit_head"),
-        OWN: only(200, "leader", "unit_head"),
-        OTHER_UNIT: row(anonymous=401, admin=403, leader=200, unit_head=404, officer=403, receptionist=403),
-        OTHER_JURISDICTION: row(anonymous=401, admin=403, leader=404, unit_head=404, officer=403, receptionist=403),
-    },
+    "GET /api/v1/dashboard/tasks": dict(FOR_MANAGERS),
     # Everyone's own inbox, push subscriptions and settings; "own" is addressed to the actor, another person's
     # (here: in another commune) is not found.
     "GET /api/v1/inbox": {"-": signed_in(200)},
@@ -191,15 +176,6 @@ KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
 
 
 # ---------------------------------------------------------------- the tests
-
-
-@pytest.fixture(scope="module")
-async def world(app: Any) -> AsyncIterator[World]:
-    jobs_before = await last_job_id()
-    w = await build_world(app)
-    yield w
-    await w.clients.aclose()
-    await forget_jobs_after(jobs_before)
 
 
 def _cases() -> list[Any]:

@@ -16,7 +16,7 @@ import copy
 import datetime as dt
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,7 @@ import pytest
 
 from server.lib import clock
 from tests.api.access.requests import BUILDERS, Call
-from tests.api.access.world import ACTORS, World, build_world, forget_jobs_after, last_job_id
+from tests.api.access.world import ACTORS, World, world_fixture  # noqa: F401  (the fixture `world`, one per module)
 from tests.api.test_access_matrix import EXPECTED
 from tests.conftest import USING_POSTGRES
 from tests.factories import PASSWORD, make_task, unique
@@ -35,15 +35,6 @@ HUGE_QUERY = "x" * 60_000  # httpx refuses URLs of 64 KiB and more
 HUGE_ID = 99_999_999_999
 HTTP_METHODS = {"get", "put", "post", "patch", "delete"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-@pytest.fixture(scope="module")
-async def world(app: Any) -> AsyncIterator[World]:
-    jobs_before = await last_job_id()
-    w = await build_world(app)
-    yield w
-    await w.clients.aclose()
-    await forget_jobs_after(jobs_before)
 
 
 @pytest.fixture(scope="module")

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
@@ -32,7 +30,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.api.access.world import World, build_world, forget_jobs_after, last_job_id
+from tests.api.access.world import World, world_fixture  # noqa: F401  (the fixture `world`, one per module)
 
 # The least to the most powerful: the admin's valid writes come last.
 ROLES = ("anonymous", "officer", "unit_head", "receptionist", "leader", "admin")
@@ -45,15 +43,6 @@ EXCLUDED = {
     ("GET", "/api/v1/live"),
 }
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-
-
-@pytest.fixture(scope="module")
-async def world(app: Any) -> AsyncIterator[World]:
-    jobs_before = await last_job_id()
-    w = await build_world(app)
-    yield w
-    await w.clients.aclose()
-    await forget_jobs_after(jobs_before)
 
 
 def _cases(operation: Any) -> list[Any]:

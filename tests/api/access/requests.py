@@ -248,17 +248,22 @@ async def _attach_to_report(w: World, actor: str, variant: str) -> Call:
     return Call("POST", f"/api/v1/progress/{report['id']}/attachments", w.client(actor), files=_pdf())
 
 
+async def attachment_owner(w: World, variant: str) -> tuple[str, int, Any]:
+    """(owner kind, owner id, author) of an attachment of a variant: "own_directive" is the leader's directive's,
+    any other a progress report's by the place's assignee."""
+    if variant == "own_directive":
+        return "directive", (await w.directive(OWN))["id"], w.j.leader
+    report = await _report(w, variant)
+    return "progress_report", report["id"], w.place(variant).assignee
+
+
 @builds("GET /api/v1/attachments/{attachment_id}")
 async def _attachment(w: World, actor: str, variant: str) -> Call:
     from server.media.services import attach
 
     key = ("attachment", variant)
     if key not in w.cache:
-        if variant == "own_directive":
-            owner_kind, owner_id, author = "directive", (await w.directive(OWN))["id"], w.j.leader
-        else:
-            report = await _report(w, variant)
-            owner_kind, owner_id, author = "progress_report", report["id"], w.place(variant).assignee
+        owner_kind, owner_id, author = await attachment_owner(w, variant)
         _, data, _ = _pdf()["data"]
         w.cache[key] = await attach(owner_kind=owner_kind, owner_id=owner_id, filename="bien-ban.pdf", data=data,
                                     actor_id=author.id)

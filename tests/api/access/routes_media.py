@@ -6,15 +6,12 @@ report's photo like its task, a directive's image like the directive; another un
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from PIL import Image
-
-from tests.api.access.requests import Call, _report, builds
+from tests.api.access.requests import Call, attachment_owner, builds
 from tests.api.access.statuses import SEE_COORDINATED, SEE_OWN, SEE_SIBLING, signed_in, task_route
-from tests.api.access.world import OWN, World
-from tests.factories import unique
+from tests.api.access.world import World
+from tests.factories import jpeg, unique
 
 
 def _rows() -> dict[str, dict[str, int]]:
@@ -30,9 +27,7 @@ EXPECTED = {
 def _photo() -> bytes:
     """A small JPEG, different every time (its own file and its own copies)."""
     seed = sum(unique("p").encode())
-    out = io.BytesIO()
-    Image.new("RGB", (48, 36), (seed % 256, (seed * 7) % 256, 90)).save(out, "JPEG")
-    return out.getvalue()
+    return jpeg((seed % 256, (seed * 7) % 256, 90), (48, 36))
 
 
 async def _image_attachment(w: World, variant: str) -> dict[str, Any]:
@@ -40,11 +35,7 @@ async def _image_attachment(w: World, variant: str) -> dict[str, Any]:
 
     key = ("image_attachment", variant)
     if key not in w.cache:
-        if variant == "own_directive":
-            owner_kind, owner_id, author = "directive", (await w.directive(OWN))["id"], w.j.leader
-        else:
-            report = await _report(w, variant)
-            owner_kind, owner_id, author = "progress_report", report["id"], w.place(variant).assignee
+        owner_kind, owner_id, author = await attachment_owner(w, variant)
         w.cache[key] = await attach(owner_kind=owner_kind, owner_id=owner_id, filename="hien-truong.jpg",
                                     data=_photo(), actor_id=author.id)
     return w.cache[key]

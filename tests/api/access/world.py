@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 
 from server.lib import clock
 from server.people.services import Actor
@@ -173,3 +175,14 @@ async def build_world(app: Any) -> World:
     clients = Clients(app)
     signed_in = {actor: await clients.signed_in(person_of(j, actor)) for actor in ACTORS}
     return World(j=j, j2=j2, clients=clients, signed_in=signed_in)
+
+
+@pytest.fixture(scope="module", name="world")
+async def world_fixture(app: Any) -> AsyncIterator[World]:
+    """The world of a test module that imports this fixture (the access matrix, the bad-input probes,
+    schemathesis): built once per module, its queued jobs forgotten afterwards."""
+    jobs_before = await last_job_id()
+    w = await build_world(app)
+    yield w
+    await w.clients.aclose()
+    await forget_jobs_after(jobs_before)
