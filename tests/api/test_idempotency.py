@@ -113,6 +113,15 @@ async def test_a_change_without_a_key_happens_every_time(j, clients) -> None:
 # ---------------------------------------------------------------- (b) at the same time
 
 
+async def _submitted(j: Jurisdiction, clients: SignedIn) -> tuple[dict[str, Any], httpx.AsyncClient, str]:
+    """A task the officer has submitted, the leader's client, and the URL of the task's transitions."""
+    from server.tasks.services import transition
+
+    task = await make_task(j, assignees=[j.officer])
+    await transition(j.officer, task["id"], "submit")
+    return task, await clients.signed_in(j.leader), f"/api/v1/tasks/{task['id']}/transitions"
+
+
 async def _together(client: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str]) -> list[Any]:
     return await asyncio.gather(*(client.post(url, json=body, headers=headers) for _ in range(CONCURRENCY)))
 
@@ -140,12 +149,7 @@ async def test_b_concurrent_creates_with_one_key_make_one_task(j, clients) -> No
 
 async def test_b_concurrent_approvals_with_different_keys_approve_once(j, clients) -> None:
     """Two leaders' phones approve the same closure at once: one wins, the other is refused, one history entry."""
-    from server.tasks.services import transition
-
-    task = await make_task(j, assignees=[j.officer])
-    await transition(j.officer, task["id"], "submit")
-    leader = await clients.signed_in(j.leader)
-    url = f"/api/v1/tasks/{task['id']}/transitions"
+    task, leader, url = await _submitted(j, clients)
     responses = await asyncio.gather(
         *(leader.post(url, json={"action": "approve"}, headers=key()) for _ in range(CONCURRENCY))
     )
@@ -214,12 +218,7 @@ async def test_an_invalid_key_is_refused(j, clients, value: str) -> None:
 
 
 async def test_d_an_approval_replayed_answers_200_and_a_new_approval_is_refused(j, clients) -> None:
-    from server.tasks.services import transition
-
-    task = await make_task(j, assignees=[j.officer])
-    await transition(j.officer, task["id"], "submit")
-    leader = await clients.signed_in(j.leader)
-    url = f"/api/v1/tasks/{task['id']}/transitions"
+    task, leader, url = await _submitted(j, clients)
     headers = key()
     first = await leader.post(url, json={"action": "approve"}, headers=headers)
     replay = await leader.post(url, json={"action": "approve"}, headers=headers)

@@ -5,7 +5,7 @@ One module per domain; this package re-exports the names tests import from `test
 
 from tests.factories.common import PASSWORD, client_address, unique
 from tests.factories.media import jpeg
-from tests.factories.people import Jurisdiction, make_jurisdiction, make_person, make_unit
+from tests.factories.people import Jurisdiction, make_commune, make_jurisdiction, make_person, make_unit
 from tests.factories.tasks import make_task, report_progress
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "Jurisdiction",
     "client_address",
     "jpeg",
+    "make_commune",
     "make_jurisdiction",
     "make_person",
     "make_task",

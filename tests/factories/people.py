@@ -42,25 +42,39 @@ class Jurisdiction:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def make_jurisdiction() -> Jurisdiction:
+# Who sits where in a commune, under which name: person → (unit, role, full name). The receptionist sits in the
+# one-stop desk, as in a real commune (and the demo's "TTHCC"), not at the root.
+COMMUNE_PEOPLE: dict[str, tuple[str, str, str]] = {
+    "leader": ("root", "leader", "Trần Thị Lãnh Đạo"),
+    "head": ("dept", "unit_head", "Lê Văn Trưởng"),
+    "officer": ("dept_sub", "officer", "Phạm Văn Cán"),
+    "officer2": ("dept", "officer", "Võ Thị Bộ"),
+    "other_head": ("other_dept", "unit_head", "Đặng Văn Khác"),
+    "other_officer": ("other_dept", "officer", "Bùi Thị Ngoài"),
+    "admin": ("root", "admin", "Hồ Quản Trị"),
+    "receptionist": ("one_stop", "receptionist", "Ngô Tiếp Nhận"),
+}
+
+
+async def make_commune(*people: str) -> tuple[dict[str, UnitInfo], dict[str, Actor]]:
+    """A commune's units (root, dept with its dept_sub, other_dept; the one-stop desk when the receptionist is
+    wanted) and the people named, in COMMUNE_PEOPLE's order (all of them when none is named). A test that
+    needs few people asks for few: each costs an argon2 hash."""
+    wanted = [name for name in COMMUNE_PEOPLE if not people or name in people]
     root = await make_unit("UBND xã Hoài Hương", "commune")
     dept = await make_unit("Phòng Tài nguyên và Môi trường", "department", root)
-    dept_sub = await make_unit("Tổ Quản lý đất đai", "subunit", dept)
-    other = await make_unit("Phòng Văn hóa - Xã hội", "department", root)
-    # The receptionist sits in the one-stop desk, as in a real commune (and the demo's "TTHCC"), not at the root.
-    one_stop = await make_unit("Bộ phận tiếp nhận và trả kết quả", "department", root)
-    return Jurisdiction(
-        root=root,
-        dept=dept,
-        dept_sub=dept_sub,
-        other_dept=other,
-        leader=await make_person(root, "leader", "Trần Thị Lãnh Đạo"),
-        head=await make_person(dept, "unit_head", "Lê Văn Trưởng"),
-        officer=await make_person(dept_sub, "officer", "Phạm Văn Cán"),
-        officer2=await make_person(dept, "officer", "Võ Thị Bộ"),
-        other_head=await make_person(other, "unit_head", "Đặng Văn Khác"),
-        other_officer=await make_person(other, "officer", "Bùi Thị Ngoài"),
-        admin=await make_person(root, "admin", "Hồ Quản Trị"),
-        receptionist=await make_person(one_stop, "receptionist", "Ngô Tiếp Nhận"),
-        extra={"one_stop": one_stop},
-    )
+    units = {"root": root, "dept": dept, "dept_sub": await make_unit("Tổ Quản lý đất đai", "subunit", dept),
+             "other_dept": await make_unit("Phòng Văn hóa - Xã hội", "department", root)}
+    if "receptionist" in wanted:
+        units["one_stop"] = await make_unit("Bộ phận tiếp nhận và trả kết quả", "department", root)
+    actors = {}
+    for name in wanted:
+        unit, role, full_name = COMMUNE_PEOPLE[name]
+        actors[name] = await make_person(units[unit], role, full_name)
+    return units, actors
+
+
+async def make_jurisdiction() -> Jurisdiction:
+    units, people = await make_commune()
+    one_stop = units.pop("one_stop")
+    return Jurisdiction(**units, **people, extra={"one_stop": one_stop})

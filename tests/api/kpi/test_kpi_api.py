@@ -16,7 +16,7 @@ from server.lib.db import write_transaction
 from server.people.services import Actor
 from server.units.services import UnitInfo
 from tests.api.conftest import API_HEADERS
-from tests.factories import PASSWORD, client_address, make_person, make_unit
+from tests.factories import PASSWORD, client_address, make_commune
 from tests.unit.kpi.kpi_data import Spec, Tree, insert_tasks, utc
 
 TODAY = dt.datetime.now(dt.UTC).date()
@@ -51,20 +51,8 @@ class Commune:
 
 
 async def _commune() -> Commune:
-    root = await make_unit("UBND xã Hoài Hương", "commune")
-    dept = await make_unit("Phòng Tài nguyên và Môi trường", "department", root)
-    dept_sub = await make_unit("Tổ Quản lý đất đai", "subunit", dept)
-    other = await make_unit("Phòng Văn hóa - Xã hội", "department", root)
-    return Commune(
-        root=root,
-        dept=dept,
-        dept_sub=dept_sub,
-        other_dept=other,
-        leader=await make_person(root, "leader", "Trần Thị Lãnh Đạo"),
-        head=await make_person(dept, "unit_head", "Lê Văn Trưởng"),
-        officer=await make_person(dept_sub, "officer", "Phạm Văn Cán"),
-        other_officer=await make_person(other, "officer", "Bùi Thị Ngoài"),
-    )
+    units, people = await make_commune("leader", "head", "officer", "other_officer")
+    return Commune(**units, **people)
 
 
 async def _tasks(j: Commune) -> list[Spec]:
