@@ -12,7 +12,7 @@ import pytest
 from server.forecast import services
 from server.lib import clock
 from tests.factories import make_jurisdiction
-from tests.unit.forecast.history import Planned, insert, past
+from tests.unit.forecast.history import insert, one_risky_one_safe, past
 
 TODAY = dt.date(2026, 10, 14)
 
@@ -32,12 +32,7 @@ def risk_section(html: str) -> str:
 
 async def test_leader_and_heads_see_their_at_risk_tasks_and_officers_none(client_for) -> None:  # type: ignore[no-untyped-def]
     j = await make_jurisdiction()
-    await insert(past(j, TODAY, 40, late_units=(j.dept.id,)))
-    same = {"assigned": TODAY - dt.timedelta(days=10), "deadline": TODAY + dt.timedelta(days=4), "completed": None,
-            "reports": ((TODAY - dt.timedelta(days=2), 40),), "state": "in_progress"}
-    risky, safe = await insert([Planned(j.dept.id, j.officer2.id, **same),
-                                Planned(j.other_dept.id, j.other_officer.id, **same)])
-    assert (await services.refresh(j.root.id)).status == services.READY
+    risky, safe = await one_risky_one_safe(j, TODAY)
 
     leader = await client_for(j.leader)
     section = risk_section((await leader.get("/dashboard")).text)

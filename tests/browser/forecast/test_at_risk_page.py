@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from server.forecast import services
 from server.lib import clock
 from tests.browser.conftest import PHONE
 from tests.factories import make_jurisdiction
-from tests.unit.forecast.history import Planned, insert, past
+from tests.unit.forecast.history import one_risky_one_safe
 
 pytestmark = pytest.mark.browser
 
@@ -18,12 +15,7 @@ pytestmark = pytest.mark.browser
 async def test_leader_sees_at_risk_tasks_and_the_badge_on_a_phone(open_as) -> None:  # type: ignore[no-untyped-def]
     today = clock.today_vn()
     j = await make_jurisdiction()
-    await insert(past(j, today, 40, late_units=(j.dept.id,)))
-    same = {"assigned": today - dt.timedelta(days=10), "deadline": today + dt.timedelta(days=4), "completed": None,
-            "reports": ((today - dt.timedelta(days=2), 40),), "state": "in_progress"}
-    risky, safe = await insert([Planned(j.dept.id, j.officer2.id, **same),
-                                Planned(j.other_dept.id, j.other_officer.id, **same)])
-    assert (await services.refresh(j.root.id)).status == services.READY
+    risky, safe = await one_risky_one_safe(j, today)
 
     page = await open_as(j.leader, "/dashboard", viewport=PHONE)
     section = page.locator("section[aria-labelledby=risk-h]")

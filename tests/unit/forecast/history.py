@@ -82,3 +82,17 @@ def past(j: Jurisdiction, today: dt.date, per_unit: int, *, late_units: tuple[in
             )
             plans.append(Planned(unit.id, person.id, assigned, deadline, completed, reports))
     return plans
+
+
+async def one_risky_one_safe(j: Jurisdiction, today: dt.date) -> tuple[int, int]:
+    """A history in which j.dept finishes late, then the same open task in j.dept (at risk) and in j.other_dept
+    (not), the forecast refreshed: (the risky task's id, the safe one's)."""
+    from server.forecast import services
+
+    await insert(past(j, today, 40, late_units=(j.dept.id,)))
+    same = {"assigned": today - dt.timedelta(days=10), "deadline": today + dt.timedelta(days=4), "completed": None,
+            "reports": ((today - dt.timedelta(days=2), 40),), "state": "in_progress"}
+    risky, safe = await insert([Planned(j.dept.id, j.officer2.id, **same),
+                                Planned(j.other_dept.id, j.other_officer.id, **same)])
+    assert (await services.refresh(j.root.id)).status == services.READY
+    return risky, safe
