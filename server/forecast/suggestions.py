@@ -153,7 +153,10 @@ async def for_reports(jurisdiction_path: str, items: list[dict[str, Any]], today
     if not items:
         return {}
     today = today or clock.today_vn()
-    jurisdiction = int(jurisdiction_path.strip("/").split("/")[0])
+    try:
+        jurisdiction = int(jurisdiction_path.strip("/").split("/")[0])
+    except ValueError:  # someone outside any unit tree: nothing learnt for them
+        return {}
     status, model = await _model(jurisdiction)
     on = await learned_categories()
     result: dict[int, dict[str, Any]] = {}
