@@ -12,8 +12,8 @@ from typing import Any
 from server.dashboard.periods import Period
 from server.kpi import counts as aggregate
 from server.kpi import services as kpi
+from server.kpi.counts import week_index_sql as week_sql
 from server.kpi.services import BUCKETS, Figures
-from server.lib.db import is_sqlite
 from server.tasks.tables import Task
 
 # ---------------------------------------------------------------- grouped figures
@@ -37,13 +37,6 @@ class Week:
     start: dt.date
     end: dt.date
     figures: Figures
-
-
-def _week_index_sql(date_sql: str, anchor: dt.date) -> str:
-    # The anchor is a date we made ourselves (a Monday), so it is safe to write into the SQL.
-    if is_sqlite():
-        return f"(CAST(julianday({date_sql}) - julianday('{anchor.isoformat()}') AS INTEGER) / 7)"
-    return f"(({date_sql} - DATE '{anchor.isoformat()}') / 7)"
 
 
 def _empty_weeks(period: Period) -> list[Week]:
@@ -82,31 +75,9 @@ async def grouped(
 
 
 async def grouped_from_counts(path: str, period: Period, today: dt.date) -> tuple[dict[int, Figures], list[Week]]:
-    """The same figures from kpi_unit_days: the rows whose deadline is in the period, plus the done rows completed
-    in it whose deadline is not (two index range scans), bucketed with today as kpi buckets a task."""
-    anchor = period.start - dt.timedelta(days=period.start.weekday())
-    start, end, day = (kpi.date_param(d) for d in (period.start, period.end, today))
-    done = "done"  # written alike on both engines, so SQLite uses the partial index on done rows
-    sql = (
-        "WITH p AS ("
-        " SELECT unit, done, deadline, done_on, n FROM kpi_unit_days WHERE deadline >= {} AND deadline <= {}"
-        # `done` as a constant, not the column: then the partial index on done rows answers alone (index-only).
-        f" UNION ALL SELECT unit, {'1' if is_sqlite() else 'TRUE'} AS done, deadline, done_on, n FROM kpi_unit_days"
-        f" WHERE {done} AND done_on >= {{}} AND done_on <= {{}} AND (deadline < {{}} OR deadline > {{}})),"
-        " q AS (SELECT unit,"
-        f" CASE WHEN {done} AND done_on <= deadline THEN 'done_on_time' WHEN {done} THEN 'done_late'"
-        " WHEN deadline < {} THEN 'in_progress_overdue' ELSE 'in_progress_on_time' END AS bucket,"
-        f" CASE WHEN deadline >= {{}} AND deadline <= {{}} THEN {_week_index_sql('deadline', anchor)} END AS dwk,"
-        f" CASE WHEN {done} AND done_on >= {{}} AND done_on <= {{}} THEN {_week_index_sql('done_on', anchor)} END"
-        " AS cwk, n FROM p WHERE unit IN (SELECT u.id FROM units u WHERE u.path LIKE {}))"
-        " SELECT 'u' AS kind, unit AS k, bucket, SUM(n) AS n FROM q GROUP BY unit, bucket"
-        " UNION ALL SELECT 'w' AS kind, dwk AS k, bucket, SUM(n) AS n FROM q WHERE dwk IS NOT NULL GROUP BY dwk, bucket"
-        " UNION ALL SELECT 'w' AS kind, cwk AS k, bucket, SUM(n) AS n FROM q"
-        " WHERE cwk IS NOT NULL AND (dwk IS NULL OR dwk <> cwk) GROUP BY cwk, bucket"
-    )
-    args = [start, end, start, end, start, end, day, start, end, start, end, f"{path}%"]
+    """The same figures from kpi's kept counts (server.kpi.counts.unit_week_rows), bucketed as kpi buckets a task."""
     weeks = _empty_weeks(period)
-    return _fill(await Task.raw(sql, *args), weeks), weeks
+    return _fill(await aggregate.unit_week_rows(path, period.start, period.end, today), weeks), weeks
 
 
 async def grouped_from_tasks(path: str, period: Period, today: dt.date) -> tuple[dict[int, Figures], list[Week]]:
@@ -118,9 +89,9 @@ async def grouped_from_tasks(path: str, period: Period, today: dt.date) -> tuple
     sql = (
         "WITH p AS ("
         f" SELECT t.lead_unit AS unit, {kpi.bucket_sql()} AS bucket,"
-        f" CASE WHEN t.deadline >= {{}} AND t.deadline <= {{}} THEN {_week_index_sql('t.deadline', anchor)} END AS dwk,"
+        f" CASE WHEN t.deadline >= {{}} AND t.deadline <= {{}} THEN {week_sql('t.deadline', anchor)} END AS dwk,"
         f" CASE WHEN t.state = 'done' AND {done_date} >= {{}} AND {done_date} <= {{}}"
-        f" THEN {_week_index_sql(done_date, anchor)} END AS cwk"
+        f" THEN {week_sql(done_date, anchor)} END AS cwk"
         f" FROM tasks t WHERE {scope} AND {kpi.period_sql()} AND {kpi.COUNTED_STATES_SQL}{extra})"
         " SELECT 'u' AS kind, unit AS k, bucket, COUNT(*) AS n FROM p GROUP BY unit, bucket"
         " UNION ALL SELECT 'w' AS kind, dwk AS k, bucket, COUNT(*) AS n FROM p"

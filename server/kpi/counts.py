@@ -263,3 +263,42 @@ async def unit_figures(
     )
     rows = await Task.raw(sql, day, s, e, *scope_args, s, e, s, e, *scope_args)
     return {str(row["bucket"]): int(row["n"]) for row in rows}
+
+
+def week_index_sql(date_sql: str, anchor: dt.date) -> str:
+    """Which week (0, 1, ... from the Monday `anchor`) a date falls in. The anchor is a date we made ourselves (a
+    Monday), so it is safe to write into the SQL."""
+    if is_sqlite():
+        return f"(CAST(julianday({date_sql}) - julianday('{anchor.isoformat()}') AS INTEGER) / 7)"
+    return f"(({date_sql} - DATE '{anchor.isoformat()}') / 7)"
+
+
+async def unit_week_rows(path: str, start: dt.date, end: dt.date, today: dt.date) -> list[dict[str, Any]]:
+    """The subtree's figures over [start, end] per lead unit (kind 'u') and per week (kind 'w', Monday to Sunday
+    from the week of `start`), as rows (kind, k, bucket, n): the keys whose deadline is in the period, plus the done
+    keys completed in it whose deadline is not (two index range scans), bucketed with today as kpi buckets a task.
+    A task completed in another week than its deadline's counts in both weeks, once in the period."""
+    anchor = start - dt.timedelta(days=start.weekday())
+    start, end, day = (_day(d) for d in (start, end, today))
+    done = "done"  # written alike on both engines, so SQLite uses the partial index on done rows
+    sql = (
+        "WITH p AS ("
+        " SELECT unit, done, deadline, done_on, n FROM kpi_unit_days WHERE deadline >= {} AND deadline <= {}"
+        # `done` as a constant, not the column: then the partial index on done rows answers alone (index-only).
+        f" UNION ALL SELECT unit, {'1' if is_sqlite() else 'TRUE'} AS done, deadline, done_on, n FROM kpi_unit_days"
+        f" WHERE {done} AND done_on >= {{}} AND done_on <= {{}} AND (deadline < {{}} OR deadline > {{}})),"
+        " q AS (SELECT unit,"
+        f" CASE WHEN {done} AND done_on <= deadline THEN 'done_on_time' WHEN {done} THEN 'done_late'"
+        " WHEN deadline < {} THEN 'in_progress_overdue' ELSE 'in_progress_on_time' END AS bucket,"
+        f" CASE WHEN deadline >= {{}} AND deadline <= {{}} THEN {week_index_sql('deadline', anchor)} END AS dwk,"
+        f" CASE WHEN {done} AND done_on >= {{}} AND done_on <= {{}} THEN {week_index_sql('done_on', anchor)} END"
+        " AS cwk, n FROM p WHERE unit IN (SELECT u.id FROM units u WHERE u.path LIKE {}))"
+        " SELECT 'u' AS kind, unit AS k, bucket, SUM(n) AS n FROM q GROUP BY unit, bucket"
+        " UNION ALL SELECT 'w' AS kind, dwk AS k, bucket, SUM(n) AS n FROM q WHERE dwk IS NOT NULL GROUP BY dwk, bucket"
+        " UNION ALL SELECT 'w' AS kind, cwk AS k, bucket, SUM(n) AS n FROM q"
+        " WHERE cwk IS NOT NULL AND (dwk IS NULL OR dwk <> cwk) GROUP BY cwk, bucket"
+    )
+    args = [start, end, start, end, start, end, day, start, end, start, end, f"{path}%"]
+    return await Task.raw(sql, *args)
+
+

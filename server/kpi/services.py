@@ -186,12 +186,16 @@ def _conditions(
     within_path: str | None,
     own_unit_id: int | None,
     today: dt.date,
+    scope: str | None = None,
 ) -> tuple[str, list[object]]:
-    """The scope, the counted states and the bucket: what `figures()` counts with, the period aside."""
+    """The scope (or `scope`, already written), the counted states and the bucket: what `figures()` counts with,
+    the period aside."""
     if bucket is not None and bucket not in BUCKETS:
         raise ValueError(bucket)
-    scope, scope_args = scope_sql(unit_path=unit_path, person_id=person_id, within_path=within_path,
-                                  own_unit_id=own_unit_id)
+    scope_args: list[object] = []
+    if scope is None:
+        scope, scope_args = scope_sql(unit_path=unit_path, person_id=person_id, within_path=within_path,
+                                      own_unit_id=own_unit_id)
     sql = f"{scope} AND {COUNTED_STATES_SQL}"
     args: list[object] = [*scope_args]
     if bucket is not None:
@@ -249,8 +253,23 @@ async def task_ids(
     of them, paged in SQL (a province's figure may stand for hundreds of thousands of tasks)."""
     conditions, args = _conditions(bucket=bucket, unit_path=unit_path, person_id=person_id, within_path=within_path,
                                    own_unit_id=own_unit_id, today=today or clock.today_vn())
+    if unit_path is not None and person_id is None and own_unit_id is None:
+        conditions, args = _conditions(bucket=bucket, unit_path=None, person_id=None, within_path=None,
+                                       own_unit_id=None, today=today or clock.today_vn(),
+                                       scope=await _subtree_sql(unit_path))
     sql, all_args = _page_sql(start, end, conditions, args, offset, limit)
     return [row["id"] for row in await Task.raw(sql, *all_args)]
+
+
+async def _subtree_sql(unit_path: str) -> str:
+    """A subtree's top-level tasks with its units' ids written in (our own integers) instead of a join on the path:
+    the planner then neither loops over units for each task nor misjudges how many tasks the scope holds; and the
+    whole tree needs no condition on the unit at all."""
+    rows = await Task.raw("SELECT u.id, u.path FROM units u")
+    ids = [int(row["id"]) for row in rows if row["path"].startswith(unit_path)]
+    if len(ids) == len(rows):
+        return "t.parent IS NULL"
+    return f"t.parent IS NULL AND t.lead_unit IN ({', '.join(map(str, ids)) or 'NULL'})"
 
 
 async def count(
