@@ -203,15 +203,17 @@ def json_sql(page: str, p: Params, limit: int, offset: int, today: dt.date) -> s
         f" 'updated_at', {_utc_text('t.updated_at', sqlite)}, 'urgency', {urgency}, 'days_overdue', {overdue})"
     )
     numbered = (f"SELECT p.*, row_number() OVER (ORDER BY {PAGE_ORDER}) AS rn FROM ({page}) p")
-    rows = f"FROM ({numbered}) p JOIN tasks t ON t.id = p.id LEFT JOIN units u ON u.id = t.lead_unit"
     if sqlite:
+        # The page once (MATERIALIZED), read twice: its first `limit` rows and whether there is one more.
         # SQLite's json_group_array keeps the order its input arrives in: feed it ordered rows. `json(...)`
         # marks the text as JSON, so the outer object nests it instead of quoting it.
+        rows = "FROM pg p JOIN tasks t ON t.id = p.id LEFT JOIN units u ON u.id = t.lead_unit"
         items = (f"(SELECT COALESCE({agg}(json(j)), {arr}) FROM (SELECT {item} AS j {rows}"
                  f" WHERE p.rn <= {limit} ORDER BY p.rn))")
-        more = f"(SELECT COUNT(*) > {limit} FROM ({page}) m)"
-        return (f"SELECT json_object('items', json({items}), 'has_more', json(CASE WHEN {more} THEN 'true'"
-                f" ELSE 'false' END), 'offset', {offset}, 'limit', {limit}) AS body")
+        more = f"(SELECT COUNT(*) > {limit} FROM pg)"
+        return (f"WITH pg AS MATERIALIZED ({numbered}) SELECT json_object('items', json({items}), 'has_more',"
+                f" json(CASE WHEN {more} THEN 'true' ELSE 'false' END), 'offset', {offset}, 'limit', {limit}) AS body")
+    rows = f"FROM ({numbered}) p JOIN tasks t ON t.id = p.id LEFT JOIN units u ON u.id = t.lead_unit"
     return (
         f"SELECT json_build_object('items', COALESCE({agg}({item} ORDER BY p.rn) FILTER (WHERE p.rn <= {limit}),"
         f" {arr}), 'has_more', COUNT(*) > {limit}, 'offset', {offset}, 'limit', {limit})::text AS body {rows}"
