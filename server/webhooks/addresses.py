@@ -66,7 +66,7 @@ class Target:
     scheme: str
     host: str
     port: int
-    address: IPAddress  # the checked address the delivery connects to
+    addresses: tuple[IPAddress, ...]  # the checked addresses the delivery connects to, in the resolver's order
 
 
 def parse_url(url: str) -> tuple[str, str, int]:
@@ -115,4 +115,4 @@ async def check_url(url: str, allowed: Policy | None = None) -> Target:
             raise Invalid("webhook_address_refused",
                           "Địa chỉ nhận không được phép (WEBHOOK_ALLOWED_HOSTS)",
                           host=host, address=str(address))
-    return Target(scheme=scheme, host=host, port=port, address=addresses[0])
+    return Target(scheme=scheme, host=host, port=port, addresses=tuple(addresses))

@@ -73,27 +73,35 @@ async def _retry_or_give_up(delivery_id: int, attempt: int, error: str, code: in
     raise RetryLater(error)
 
 
-def _pinned_url(url: str, target: addresses.Target) -> tuple[str, str]:
+def _pinned_url(url: str, target: addresses.Target, address: addresses.IPAddress) -> tuple[str, str]:
     """(the URL with the checked address in place of the host, the Host header)."""
     parts = urlsplit(url)
-    address = f"[{target.address}]" if isinstance(target.address, ipaddress.IPv6Address) else str(target.address)
+    literal = f"[{address}]" if isinstance(address, ipaddress.IPv6Address) else str(address)
     default_port = 443 if target.scheme == "https" else 80
     host = f"[{target.host}]" if ":" in target.host else target.host
     host_header = host if target.port == default_port else f"{host}:{target.port}"
-    pinned = urlunsplit((target.scheme, f"{address}:{target.port}", parts.path or "/", parts.query, ""))
+    pinned = urlunsplit((target.scheme, f"{literal}:{target.port}", parts.path or "/", parts.query, ""))
     return pinned, host_header
 
 
 async def post(url: str, target: addresses.Target, body: bytes, headers: dict[str, str]) -> httpx.Response:
-    pinned, host_header = _pinned_url(url, target)
+    """POST to each checked address in turn until one connects (a name with an IPv6 and an IPv4 address, say)."""
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     async with httpx.AsyncClient(timeout=httpx.Timeout(timeout_seconds()), follow_redirects=False,
                                  trust_env=False, verify=_tls()) as client:
-        request = client.build_request("POST", pinned, content=body, headers={**headers, "Host": host_header},
-                                       extensions=extensions)
-        response = await client.send(request, stream=True)
-        await response.aclose()  # the answer's body is not read: a receiver cannot make us hold megabytes
-        return response
+        for index, address in enumerate(target.addresses):
+            pinned, host_header = _pinned_url(url, target, address)
+            request = client.build_request("POST", pinned, content=body, headers={**headers, "Host": host_header},
+                                           extensions=extensions)
+            try:
+                response = await client.send(request, stream=True)
+            except httpx.ConnectError:
+                if index == len(target.addresses) - 1:
+                    raise
+                continue
+            await response.aclose()  # the answer's body is not read: a receiver cannot make us hold megabytes
+            return response
+    raise httpx.ConnectError("no address to connect to")
 
 
 async def deliver(delivery_id: int) -> str:
