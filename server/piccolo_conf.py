@@ -29,7 +29,13 @@ def build_engine(database_url: str) -> Engine:
             "database": parsed.path.lstrip("/") or "dieuhanh",
             # The scope filters (path LIKE 'x%') vary so much that a generic cached plan is a disaster
             # (seconds instead of milliseconds); and JIT costs more than it saves on these short queries.
-            "server_settings": {"plan_cache_mode": "force_custom_plan", "jit": "off"},
+            # No parallel workers: the lists and the kept counts' reads are short, and on a 2-core machine a
+            # worker's start-up alone took ~24 ms of a department head's 48 ms list (bench.plans, 1 M tasks).
+            "server_settings": {
+                "plan_cache_mode": "force_custom_plan",
+                "jit": "off",
+                "max_parallel_workers_per_gather": "0",
+            },
         },
         extra_nodes={},
     )
