@@ -74,6 +74,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--officers", type=int, default=10, help="how many typical officers' cookies to rotate")
     parser.add_argument("--no-write", action="store_true", help="print the table, leave docs/benchmarks.md alone")
     parser.add_argument("--no-processes", action="store_true", help="skip the 1 and 2 web processes comparison")
+    parser.add_argument("--no-queries", action="store_true", help="skip bench.query_bench (KPI, drill-downs, lists)")
     parser.add_argument(
         "--redis-url", default="redis://127.0.0.1:6379/0", help="shared by the processes compared, when it answers"
     )
@@ -209,6 +210,13 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_write:
         write_section(engine, body)
         log(f"written into {DOC.relative_to(ROOT)} (section {engine})")
+    if not args.no_queries and (ROOT / "bench" / "query_bench.py").exists():
+        # One request at a time: the KPI, the drill-downs, every kind of list (its own section; a process of
+        # its own, since the engine is chosen when server.piccolo_conf is imported).
+        log("bench.query_bench")
+        write = [] if args.no_write else ["--write", str(DOC)]
+        subprocess.run([sys.executable, "-m", "bench.query_bench", "--database-url", url, "--runs", "15", *write],
+                       cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     for verdict in verdicts:
         log(verdict.replace("**", ""))
 

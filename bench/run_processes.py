@@ -90,26 +90,44 @@ def render_processes(loads: list[Load], nproc: int, pg: bool, redis: bool) -> st
     bare_one, bare_two = pick(True, 1), pick(True, 2)
     ratio = two.rps / one.rps if one.rps else 0.0
     bare_ratio = bare_two.rps / bare_one.rps if bare_one.rps else 0.0
-    app_cores = two.app_cpu or 0.0
-    pg_cores = two.pg_cpu or 0.0
+    app_cores, pg_cores = two.app_cpu or 0.0, two.pg_cpu or 0.0
     rest = max(0.0, (two.machine_cpu or 0.0) - app_cores - pg_cores)
+    try:
+        load = float(two.load_average.split()[0])
+    except (ValueError, IndexError):
+        load = 0.0
     lines += [
         "",
         f"Two processes serve the task list at **{ratio:.2f}×** the requests/s of one ({two.rps:,.0f} vs"
         f" {one.rps:,.0f}), p95 {two.p95:,.1f} ms vs {one.p95:,.1f} ms; the bare endpoint at {bare_ratio:.2f}×.",
         "",
-        f"What limits it on {nproc} cores: with two processes under the task list load the machine was"
+        f"What limits it on {nproc} cores: under the task list load with two processes the machine was"
         f" {two.machine_cpu:.2f} of {nproc} cores busy — the app's processes {app_cores:.2f}"
         + (f", PostgreSQL {pg_cores:.2f}" if pg else "")
-        + f", wrk and everything else {rest:.2f}. "
-        + (
-            "The cores are the limit: a second process can only use what the first one, the database and the load"
-            " generator leave idle, so it adds far less than a second machine's worth; on this machine one process"
-            " already kept the other core partly busy with the database's and wrk's work."
-            if (two.machine_cpu or 0.0) >= 0.85 * nproc
-            else "The cores were not all busy: the limit is waiting (on the database, or the event loop's turn),"
-            " not CPU."
-        ),
-        "",
+        + f", wrk and all other work {rest:.2f}"
+        + (f" (load average {load:.1f}: other users' work held most of the CPU, so this ratio says little about"
+           " an idle machine)" if load > nproc else "")
+        + ".",
     ]
+    app_ms, pg_ms = one.app_ms, (one.pg_ms or 0.0)
+    if app_ms:
+        # CPU bounds, whatever else runs: one process cannot pass its own event loop (1000 / app ms a second);
+        # any number of processes cannot pass the cores shared by the app and the database.
+        one_bound = 1000 / app_ms
+        cores_bound = nproc * 1000 / (app_ms + pg_ms)
+        lines += [
+            "",
+            f"The CPU per request sets the ceilings: one process spends {app_ms:.2f} ms of its own CPU per task list"
+            + (f" and PostgreSQL {pg_ms:.2f} ms" if pg else "")
+            + f", so one process serves at most ~{one_bound:,.0f} a second; {nproc} cores shared by the app and the"
+            f" database serve at most ~{cores_bound:,.0f} whatever the number of processes (before wrk's own"
+            " share). "
+            + (
+                "A second process helps only while one process's event loop is the limit and a core is idle."
+                if one_bound < cores_bound
+                else "Here the cores, not one process's event loop, are the lower ceiling: a second process adds"
+                " an event loop, not CPU; what would raise both is less CPU per request, the database's first."
+            ),
+        ]
+    lines.append("")
     return "\n".join(lines)
