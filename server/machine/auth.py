@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from server.lib.errors import DomainError, Forbidden
 from server.lib.i18n import gettext as _
+from server.lib.responses import domain_error_handler
 from server.machine import keys
 
 HOLDER = "dieuhanh.machine_key"
@@ -64,6 +66,23 @@ def requires(scope: str) -> Any:
         connection.scope["user"] = keys.system_actor(holder)
 
     return guard
+
+
+def _refused(request: Request, error: KeyRefused) -> Response:
+    response = domain_error_handler(request, error)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="dieuhanh"'  # RFC 6750: what a 401 asks for
+    return response
+
+
+def _rate_limited(request: Request, error: KeyRateLimited) -> Response:
+    response = domain_error_handler(request, error)
+    response.headers["Retry-After"] = str(error.details.get("retry_after", keys.WINDOW_SECONDS))
+    return response
+
+
+# On the controllers a key opens: the app-wide handler of domain errors, plus the headers an HTTP client of
+# another system acts on by itself (it retries after Retry-After; it knows a 401 wants a Bearer token).
+EXCEPTION_HANDLERS: dict[Any, Any] = {KeyRefused: _refused, KeyRateLimited: _rate_limited}
 
 
 def holder_of(connection: ASGIConnection) -> keys.KeyHolder:

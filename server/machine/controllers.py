@@ -16,7 +16,7 @@ from litestar.params import Body, Parameter
 from server.lib.errors import DomainError
 from server.lib.guards import actor_of, admin_only, api_header_guard
 from server.machine import importing, keys, reading
-from server.machine.auth import MACHINE_OPT, holder_of, requires
+from server.machine.auth import EXCEPTION_HANDLERS, MACHINE_OPT, holder_of, requires
 
 ID = Parameter(gt=0, le=2**31 - 1)
 
@@ -80,6 +80,7 @@ class DirectiveImportController(Controller):
     # The house's rule for every changing API call (docs/decisions/0001), kept for systems too: one header more
     # for the sender, and one rule with no exception for the tests that hold every route to it.
     guards = [api_header_guard]
+    exception_handlers = EXCEPTION_HANDLERS
 
     @post("/import/directives", guards=[requires("directives:write")], status_code=201, responses={
         200: ResponseSpec(data_container=dict[str, Any], description=(

@@ -43,6 +43,7 @@ async def test_bad_keys_are_401_and_a_missing_scope_403(j, client_for) -> None:
         anyone = await client_for(None, headers={**header, "X-Requested-With": "e-office"})
         answer = await anyone.post("/api/v1/import/directives", files=files)
         assert answer.status_code == 401, answer.text
+        assert answer.headers["www-authenticate"].startswith("Bearer")
     # A person's session is no key either.
     leader = await client_for(j.leader)
     assert (await leader.post("/api/v1/import/directives", files=files)).status_code == 401
@@ -68,6 +69,7 @@ async def test_each_key_is_limited_in_rate_on_its_own(j, client_for) -> None:
     limited = await slow.get("/api/v1/machine/reports")
     assert limited.json()["error"]["code"] == "machine_key_rate_limited"
     assert 1 <= limited.json()["error"]["details"]["retry_after"] <= 60
+    assert limited.headers["retry-after"] == str(limited.json()["error"]["details"]["retry_after"])
     assert (await other.get("/api/v1/machine/reports")).status_code == 200
 
 
