@@ -18,6 +18,7 @@ from server.kpi.counts import (  # noqa: F401 - re-exported
     is_ready,
     rebuild,
     state,
+    tree_is_ready,
     usable_for,
 )
 

@@ -34,6 +34,18 @@ class KpiUnitDay(Table, tablename="kpi_unit_days"):
     n = Integer(default=0)
 
 
+class KpiTreeDay(Table, tablename="kpi_tree_days"):
+    """The same top-level tasks rolled up to every unit above their lead unit (itself included), by deadline and
+    class ('open', 'on_time', 'late'): a subtree's tasks due in a period are its own few rows (the province's
+    year: ~800 rows instead of ~265,000 keys of kpi_unit_days). Written by server.kpi.counts with the rest."""
+
+    # The unique key (unit, deadline, cls) is written by hand in the migration (composite).
+    unit = Integer()
+    deadline = Date()
+    cls = Varchar(length=8)
+    n = Integer(default=0)
+
+
 class KpiAggregateState(Table, tablename="kpi_aggregate_state"):
     """One row ("unit_days"): when the aggregate was last rebuilt and last checked against the tasks."""
 
