@@ -19,6 +19,9 @@ from server.machine import importing, keys, reading
 from server.machine.auth import EXCEPTION_HANDLERS, MACHINE_OPT, holder_of, requires
 
 ID = Parameter(gt=0, le=2**31 - 1)
+# The PDF may be up to the attachments' 10 MB and the metadata up to the API's 1 MB of JSON: above this, Litestar
+# refuses the body (413) before the import can say in words which part is too large.
+MAX_IMPORT_BYTES = 12_000_000
 
 
 class MachineKeyCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -82,7 +85,8 @@ class DirectiveImportController(Controller):
     guards = [api_header_guard]
     exception_handlers = EXCEPTION_HANDLERS
 
-    @post("/import/directives", guards=[requires("directives:write")], status_code=201, responses={
+    @post("/import/directives", guards=[requires("directives:write")], status_code=201,
+          request_max_body_size=MAX_IMPORT_BYTES, responses={
         200: ResponseSpec(data_container=dict[str, Any], description=(
             "Gửi lại (a resend): status 'unchanged', nothing written; or 'revised', what the correction changed")),
     })

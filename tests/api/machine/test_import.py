@@ -161,6 +161,10 @@ async def test_bad_parts_are_refused_clearly(j, client_for) -> None:
         answer = await sender.post("/api/v1/import/directives", files=files)
         assert answer.status_code == status, answer.text
         assert answer.json()["error"]["code"] == code
+    # A PDF over the attachments' 10 MB is refused in words, not by the size of the body.
+    huge = await sender.post("/api/v1/import/directives",
+                             files=import_files(metadata(j, unique("n")), pdf=PDF + b"0" * 10_500_000))
+    assert huge.status_code == 422 and huge.json()["error"]["code"] == "file_too_large", huge.text[:300]
     no_metadata = await sender.post("/api/v1/import/directives", files={"pdf": ("a.pdf", PDF, "application/pdf")})
     assert no_metadata.status_code == 400, no_metadata.text
     # Without a PDF the directive is imported all the same (the PDF may follow in a resend).
