@@ -18,7 +18,7 @@ from playwright.async_api import Browser, Page, Route, expect
 
 from server.lib import clock
 from server.tasks import services as tasks
-from server.tasks.tables import ProgressReport, Task
+from server.tasks.tables import ProgressReport
 from tests.browser.app.conftest import (
     HANOI,
     PERMISSIONS,
@@ -28,6 +28,7 @@ from tests.browser.app.conftest import (
     reports_of,
     sign_in_api,
 )
+from tests.browser.checks import task_is, task_state
 from tests.browser.conftest import PHONE
 from tests.browser.waits import wait_until
 from tests.factories import make_task
@@ -37,11 +38,6 @@ NOTE = "Đã kiểm tra hiện trường, đường ống bị vỡ đoạn 20 m
 
 async def _officer_task(j: Any, title: str) -> dict[str, Any]:
     return await make_task(j, title=title, assignees=[j.officer], deadline=clock.today_vn() + dt.timedelta(days=1))
-
-
-async def _state_of(task_id: int) -> str:
-    row = await Task.select(Task.state).where(Task.id == task_id).first()
-    return row["state"]
 
 
 async def _open_task_cached(page: Page, task_id: int) -> None:
@@ -106,7 +102,7 @@ async def test_offline_report_with_two_photos_and_gps_arrives_exactly_once(phone
     # Shrunk on the phone: longest side 1600 px, the portrait one kept portrait.
     sizes = sorted((p["file.width"], p["file.height"]) for p in report["photos"])
     assert sizes == [(1067, 1600), (1600, 1067)], sizes
-    assert await _state_of(task["id"]) == "in_progress"
+    assert await task_state(task["id"]) == "in_progress"
 
 
 # 4 ------------------------------------------------------------------------------------------------
@@ -157,22 +153,18 @@ async def test_leader_approves_and_returns_in_two_taps_on_a_phone(phone: Any, j:
     assert await leader.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     await card.get_by_role("button", name="Duyệt hoàn thành").click()  # tap 1 of 1
     await expect(card.locator(".decided")).to_have_text("Đã duyệt")
-    await eventually(lambda: _is(approve_me["id"], "done"), what="the approval")
+    await eventually(lambda: task_is(approve_me["id"], "done"), what="the approval")
 
     other = leader.locator(f".approval[data-task-id='{return_me['id']}']")
     await other.get_by_role("button", name="Trả lại").click()  # tap 1
     await other.get_by_role("button", name="Thiếu ảnh minh chứng").click()  # tap 2
     await expect(other.locator(".decided")).to_have_text("Đã trả lại")
-    await eventually(lambda: _is(return_me["id"], "returned"), what="the return")
+    await eventually(lambda: task_is(return_me["id"], "returned"), what="the return")
     detail = await tasks.get_task(j.leader, return_me["id"])
     assert "Thiếu ảnh minh chứng" in detail["history"][-1]["note"]
 
     officer = await open_app(await phone(j.officer), f"/app/#/task/{approve_me['id']}")
     await expect(officer.locator("[data-state]")).to_have_text("Hoàn thành")
-
-
-async def _is(task_id: int, state: str) -> bool:
-    return await _state_of(task_id) == state
 
 
 # 3 ------------------------------------------------------------------------------------------------
