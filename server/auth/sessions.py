@@ -58,9 +58,12 @@ def new_session(actor: Actor) -> dict[str, Any]:
 
 
 def refreshed(session: dict[str, Any], actor: Actor) -> dict[str, Any] | None:
-    """The same session carrying the person's current row, or None when it already does."""
+    """The same session carrying the person's current row, or None when it already does.
+
+    Resealed now, its cookie lives another SESSION_MAX_AGE: `t` moves with it, so that an ended id's marker
+    (`end`) lasts as long as the newest copy of the cookie could."""
     fields = asdict(actor)
-    return None if session.get("a") == fields else {**session, "a": fields}
+    return None if session.get("a") == fields else {**session, "a": fields, "t": int(time.time())}
 
 
 def _marker(session_id: str) -> str:

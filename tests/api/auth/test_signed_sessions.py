@@ -144,9 +144,13 @@ async def test_signing_out_ends_that_session_only_on_every_process(app: Any, j: 
 
 async def test_a_moved_unit_refreshes_the_session_without_ending_it(app: Any, j: Any, client_for: Any) -> None:
     client = await client_for(j.officer)
-    before = opened(client.cookies.get(COOKIE))["a"]["unit_path"]
+    sealed = opened(client.cookies.get(COOKIE))
+    before = sealed["a"]["unit_path"]
     await move_unit(j.dept.id, j.other_dept.id)  # the officer's sub-unit moves with its department
     response = await client.get("/api/v1/auth/me")
     assert response.status_code == 200
-    after = opened(response.cookies[COOKIE])["a"]["unit_path"]
+    resealed = opened(response.cookies[COOKIE])
+    after = resealed["a"]["unit_path"]
     assert after != before and after.startswith(f"{j.other_dept.path}{j.dept.id}/")
+    # The same session, resealed now: an end of it must outlive the new cookie.
+    assert resealed["s"] == sealed["s"] and resealed["t"] >= sealed["t"]
