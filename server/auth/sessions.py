@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import random
 import secrets
 import time
 from dataclasses import asdict
@@ -94,6 +95,11 @@ async def end(store: Store, session: dict[str, Any], max_age: int) -> None:
     left = int(session.get("t") or 0) + max_age - int(time.time())
     if left > 0:
         await store.set(_marker(session_id), b"1", expires_in=left)
+    # A file store forgets an expired marker only when it is read, and a marker is read only while its cookie
+    # lives: one sign-out in a hundred sweeps the old ones (Redis expires its keys itself).
+    sweep = getattr(store, "delete_expired", None)
+    if sweep is not None and random.random() < 0.01:
+        await sweep()
 
 
 def _remember_ended(session_id: str) -> None:
