@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -19,9 +19,12 @@ from server.lib.guards import actor_of, leader_only
 from server.lib.i18n import gettext as _
 from server.lib.responses import stored_file_response
 from server.lib.web import Kept, flash_of, page, parse_date, read_form, see_other
+from server.machine import importing
 from server.tasks.services import list_tasks
 
 KINDS = [kind.value for kind in DirectiveKind]
+# The directive's fields a correction from the document system may change, as the desk names them.
+REVISED_FIELDS = {"title": "Trích yếu", "summary": "Nội dung", "signer": "Người ký", "kind": "Loại văn bản"}
 ROLLUP_STATES = ("assigned", "in_progress", "submitted", "returned", "done", "cancelled", "draft")
 # The file part may be up to the attachments' 10 MB; the rest of the form is small. Above this, Litestar refuses
 # the body before the service can say "too large" in words.
@@ -121,6 +124,7 @@ async def _detail_page(
     actor: Actor, directive_id: int, *, ok: str | None = None, file_error: str | None = None, status_code: int = 200
 ) -> Template:
     directive = await services.get_directive(actor, directive_id)
+    corrections = await importing.revisions(actor, directive_id)
     items = (await list_tasks(actor, view="scope", directive_id=directive_id, limit=200))["items"]
     # The roll-up counts the directive's own tasks; the parts of a split task are on the task's page.
     tasks = [item for item in items if item["parent_id"] is None] or items
@@ -130,8 +134,25 @@ async def _detail_page(
         rollup=directive["rollup"],
         rollup_states=[state for state in ROLLUP_STATES if directive["rollup"]["by_state"].get(state)],
         tasks=tasks,
+        revisions=[_revision_summary(r) for r in corrections],
         ok=flash_of(ok),
         file_added=ok == "file_added",
         file_error=file_error,
         status_code=status_code,
     )
+
+
+def _revision_summary(revision: dict[str, Any]) -> dict[str, Any]:
+    """One correction sent by the document system, as the desk tells it: which fields, the PDF, the tasks."""
+    changes = revision["changes"]
+    actions: dict[str, int] = {}
+    for task in changes.get("tasks", []):
+        actions[task["action"]] = actions.get(task["action"], 0) + 1
+    return {
+        "revision": revision["revision"],
+        "created_at": revision["created_at"],
+        "key_name": revision["key_name"],
+        "fields": [_(REVISED_FIELDS.get(name, name)) for name in sorted(changes.get("directive", {}))],
+        "pdf_added": bool(changes.get("pdf_added")),
+        "task_actions": actions,
+    }

@@ -109,6 +109,15 @@ async def test_a_corrected_resend_is_a_revision(j, client_for) -> None:
     read = (await sender.get(f"/api/v1/import/directives/{directive_id}")).json()
     assert read["revision"] == 1 and read["revisions"][0]["key_name"]
 
+    # The leader reads on the directive's page what the document system corrected, in either language.
+    desk = await client_for(j.leader, headers={})
+    page = (await desk.get(f"/directives/{directive_id}")).text
+    assert "Lịch sử đính chính" in page and "Lần 1" in page and read["revisions"][0]["key_name"] in page
+    assert "Trích yếu" in page and "Giao thêm 1 nhiệm vụ" in page and "Cập nhật 1 nhiệm vụ chưa bắt đầu" in page
+    assert "Giữ nguyên 1 nhiệm vụ đã bắt đầu" in page
+    english = (await desk.get(f"/directives/{directive_id}?lang=en")).text
+    assert "Corrections" in english and "1 more task(s) assigned" in english and "Lịch sử đính chính" not in english
+
 
 async def test_an_unknown_unit_code_is_named_and_nothing_is_written(j, client_for) -> None:
     key = (await make_key(client_for, j, ["directives:write"]))["key"]
