@@ -12,6 +12,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
@@ -31,6 +32,7 @@ from server.lib.middleware import locale_middleware, proxy_middleware, security_
 from server.lib.responses import EXCEPTION_HANDLERS
 from server.lib.wire import wire_middleware
 from server.live.hub import LiveConfig, LiveUpdates
+from server.machine.auth import SECURITY_SCHEMES
 from server.settings import PROJECT_ROOT, Settings, get_settings
 
 SERVER_DIR = Path(__file__).resolve().parent
@@ -116,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1.0.0",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
+            components=Components(security_schemes=SECURITY_SCHEMES),
         ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},

@@ -17,6 +17,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
+from litestar.openapi.spec import SecurityScheme
 
 from server.lib.errors import DomainError, Forbidden
 from server.lib.i18n import gettext as _
@@ -25,6 +26,12 @@ from server.machine import keys
 
 HOLDER = "dieuhanh.machine_key"
 MACHINE_OPT = {"public": True}
+# How the schema tells another system's developer to send its key (the routes a key opens name this scheme).
+SYSTEM_KEY_SCHEME = "systemKey"
+SECURITY_SCHEMES = {SYSTEM_KEY_SCHEME: SecurityScheme(
+    type="http", scheme="bearer",
+    description="Khoá API của hệ thống, do quản trị viên tạo (/admin/machine-keys/): Authorization: Bearer dh_…",
+)}
 
 
 class KeyRefused(DomainError):

@@ -16,7 +16,7 @@ from litestar.params import Body, Parameter
 from server.lib.errors import DomainError
 from server.lib.guards import actor_of, admin_only, api_header_guard
 from server.machine import importing, keys, reading
-from server.machine.auth import EXCEPTION_HANDLERS, MACHINE_OPT, holder_of, requires
+from server.machine.auth import EXCEPTION_HANDLERS, MACHINE_OPT, SYSTEM_KEY_SCHEME, holder_of, requires
 
 ID = Parameter(gt=0, le=2**31 - 1)
 # The PDF may be up to the attachments' 10 MB and the metadata up to the API's 1 MB of JSON: above this, Litestar
@@ -84,6 +84,7 @@ class DirectiveImportController(Controller):
     # for the sender, and one rule with no exception for the tests that hold every route to it.
     guards = [api_header_guard]
     exception_handlers = EXCEPTION_HANDLERS
+    security = [{SYSTEM_KEY_SCHEME: []}]
 
     @post("/import/directives", guards=[requires("directives:write")], status_code=201,
           request_max_body_size=MAX_IMPORT_BYTES, responses={
