@@ -14,7 +14,8 @@ as the generated province's people, it requests, warm (3 runs, then the median o
   the smallest commune sub-unit head, and `view=mine` for a typical officer (target <= 5 ms each).
 The CPU column is this process's CPU plus, on PostgreSQL, its backends' (from /proc), per request.
 `--write` replaces the part of the file between <!-- bench:queries:begin --> and <!-- bench:queries:end -->
-(appended at the end when the markers are not there yet), with the date, the load average and the commit.
+(appended at the end when the markers are not there yet): the measured engines' blocks, each with its date, load
+average and commit; an engine not measured this time keeps its block.
 """
 
 from __future__ import annotations
@@ -133,38 +134,57 @@ def _commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
-def section(results: list[dict[str, Any]], runs: int, command: str, load_before: str, load_after: str) -> str:
+def engine_block(result: dict[str, Any], runs: int, command: str, load_before: str, load_after: str) -> str:
     when = dt.datetime.now(dt.UTC)
+    lines = [
+        f"### {result['engine']} — {result['tasks']:,} tasks (today {result['today']})",
+        "",
+        f"Measured {when:%Y-%m-%d %H:%M} UTC at commit {_commit()}; load average {load_before} before,"
+        f" {load_after} after ({os.cpu_count()} cores, shared); Python {platform.python_version()}; 3 warm-up"
+        f" requests, then the median of {runs}: `{command}`",
+        "",
+        "| request | median ms | min ms | max ms | CPU ms (app + database) | answer | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: | --- |",
+    ]
+    for row in result["rows"]:
+        target = row["target"]
+        met = "" if target is None else ("yes" if row["median"] <= target else
+                                         f"**no** ({row['median'] / target:.1f}×)")
+        lines.append(f"| {row['label']} | {row['median']:.1f} | {row['min']:.1f} | {row['max']:.1f} |"
+                     f" {row['cpu']:.1f} | {row['shown']} | {'' if target is None else f'≤ {target:.0f}'} |"
+                     f" {met} |")
+    return "\n".join(lines) + "\n"
+
+
+def section(blocks: dict[str, str]) -> str:
+    """The whole section: one block per engine (PostgreSQL first)."""
     lines = [
         BEGIN,
         "## The leader's figures and the lists, one request at a time (bench/query_bench.py)",
         "",
-        f"Measured {when:%Y-%m-%d %H:%M} UTC at commit {_commit()}; load average {load_before} before,"
-        f" {load_after} after ({os.cpu_count()} cores, shared); Python {platform.python_version()}."
-        f" In-process (the app over ASGI, httpx), signed in, 3 warm-up requests then the median of {runs}.",
-        "",
-        "```sh",
-        command,
-        "```",
+        "In-process (the app over ASGI, httpx), signed in as the generated province's people; each engine's block"
+        " is rewritten by its own run and keeps the other's. The CPU column is the app's process plus, on"
+        " PostgreSQL, its backends', per request.",
         "",
     ]
-    for result in results:
-        lines += [
-            f"### {result['engine']} — {result['tasks']:,} tasks (today {result['today']})",
-            "",
-            "| request | median ms | min ms | max ms | CPU ms (app + database) | answer | target | met |",
-            "| --- | ---: | ---: | ---: | ---: | --- | ---: | --- |",
-        ]
-        for row in result["rows"]:
-            target = row["target"]
-            met = "" if target is None else ("yes" if row["median"] <= target else
-                                             f"**no** ({row['median'] / target:.1f}×)")
-            lines.append(f"| {row['label']} | {row['median']:.1f} | {row['min']:.1f} | {row['max']:.1f} |"
-                         f" {row['cpu']:.1f} | {row['shown']} | {'' if target is None else f'≤ {target:.0f}'} |"
-                         f" {met} |")
-        lines.append("")
+    for engine in sorted(blocks, key=lambda name: name != "PostgreSQL"):
+        lines.append(blocks[engine])
     lines.append(END)
     return "\n".join(lines)
+
+
+def existing_blocks(path: Path) -> dict[str, str]:
+    """The engine blocks already in the file's section, by engine name."""
+    text = path.read_text() if path.exists() else ""
+    if BEGIN not in text or END not in text:
+        return {}
+    body = text.split(BEGIN, 1)[1].split(END, 1)[0]
+    blocks: dict[str, str] = {}
+    for part in body.split("\n### ")[1:]:
+        name = part.split(" ", 1)[0]
+        if name in ("PostgreSQL", "SQLite"):
+            blocks[name] = "### " + part.rstrip("\n") + "\n"
+    return blocks
 
 
 def write(path: Path, text: str) -> None:
@@ -213,7 +233,11 @@ def cli() -> int:
             results.append(json.loads(Path(out.name).read_text()))
     command = (".venv/bin/python -m bench.query_bench --database-url " + " ".join(args.database_url) +
                f" --runs {args.runs}" + (f" --write {args.write}" if args.write else ""))
-    text = section(results, args.runs, command, load_before, _load())
+    load_after = _load()
+    blocks = existing_blocks(Path(args.write)) if args.write else {}
+    for result in results:
+        blocks[result["engine"]] = engine_block(result, args.runs, command, load_before, load_after)
+    text = section(blocks)
     print(text)
     if args.write and results:
         write(Path(args.write), text)
