@@ -31,6 +31,10 @@ NOT_ENOUGH = "not_enough_history"
 # Examples older than this teach habits the commune has left; a few years of a commune's reports fit.
 HISTORY_DAYS = 1095
 _cache: dict[int, tuple[Any, lr.Model]] = {}
+# The queue is read again and again while its reports wait: each one's suggestion is kept per process until the
+# next fit (the key holds the fit's time) or until the report's words, category or place change.
+_suggested: dict[tuple[Any, ...], lr.Suggestion | None] = {}
+MAX_KEPT = 5000
 
 
 def _title(description: str, category: str) -> str:
@@ -165,8 +169,13 @@ async def for_reports(jurisdiction_path: str, items: list[dict[str, Any]], today
         if model is None:
             result[item["id"]] = {"status": status, "message": messages.get(status, ""), "unit_id": None}
             continue
-        found = lr.suggest(model, item.get("description") or "", item.get("category"), item.get("latitude"),
-                           item.get("longitude"), today)
+        key = (jurisdiction, _cache[jurisdiction][0], today, item["id"], item.get("description") or "",
+               item.get("category"), item.get("latitude"), item.get("longitude"))
+        if key not in _suggested:
+            if len(_suggested) >= MAX_KEPT:
+                _suggested.clear()
+            _suggested[key] = lr.suggest(model, key[4], key[5], key[6], key[7], today)
+        found = _suggested[key]
         if found is None:
             result[item["id"]] = {"status": status, "message": _("Không có phản ánh tương tự"), "unit_id": None}
             continue
