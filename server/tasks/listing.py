@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from server.lib import clock
@@ -220,43 +222,42 @@ def json_sql(page: str, p: Params, limit: int, offset: int, today: dt.date) -> s
     )
 
 
-async def fetch_value(sql: str, args: list[object]) -> Any:
-    """One value of one row. PostgreSQL: straight through asyncpg on the engine's connection (the transaction's,
-    else the pool's), which prepares and caches the statement; SQLite: through Piccolo's raw."""
+@asynccontextmanager
+async def _postgres_connection() -> AsyncIterator[Any]:
+    """The connection a read should use on PostgreSQL: the transaction's when there is one, else one from the
+    engine's pool (a new one when the pool is not started, as in a script)."""
     db = engine()
-    if is_sqlite():
-        rows = await Task.raw(sql, *args)
-        return next(iter(rows[0].values())) if rows else None
     transaction = db.current_transaction.get()  # type: ignore[attr-defined]
     if transaction is not None:
-        return await transaction.connection.fetchval(sql, *args)
+        yield transaction.connection
+        return
     pool = getattr(db, "pool", None)
     if pool is not None:
         async with pool.acquire() as connection:
-            return await connection.fetchval(sql, *args)
+            yield connection
+        return
     connection = await db.get_new_connection()  # type: ignore[attr-defined]
     try:
-        return await connection.fetchval(sql, *args)
+        yield connection
     finally:
         await connection.close()
+
+
+async def fetch_value(sql: str, args: list[object]) -> Any:
+    """One value of one row. PostgreSQL: straight through asyncpg (which prepares and caches the statement);
+    SQLite: through Piccolo's raw."""
+    if is_sqlite():
+        rows = await Task.raw(sql, *args)
+        return next(iter(rows[0].values())) if rows else None
+    async with _postgres_connection() as connection:
+        return await connection.fetchval(sql, *args)
 
 
 async def fetch_rows(sql: str, args: list[object]) -> list[dict[str, Any]]:
     if is_sqlite():
         return await Task.raw(sql, *args)
-    db = engine()
-    transaction = db.current_transaction.get()  # type: ignore[attr-defined]
-    if transaction is not None:
-        return [dict(r) for r in await transaction.connection.fetch(sql, *args)]
-    pool = getattr(db, "pool", None)
-    if pool is not None:
-        async with pool.acquire() as connection:
-            return [dict(r) for r in await connection.fetch(sql, *args)]
-    connection = await db.get_new_connection()  # type: ignore[attr-defined]
-    try:
-        return [dict(r) for r in await connection.fetch(sql, *args)]
-    finally:
-        await connection.close()
+    async with _postgres_connection() as connection:
+        return [dict(row) for row in await connection.fetch(sql, *args)]
 
 
 def _clamp(limit: int, offset: int) -> tuple[int, int]:
