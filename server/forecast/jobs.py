@@ -1,9 +1,10 @@
 """The forecast's background work, run by the worker (server/worker.py imports `register_jobs`).
 
-- `forecast_refresh` (every schedule tick; real work at most once a night per jurisdiction): for each
-  jurisdiction never fitted, or last fitted before today once it is FORECAST_HOUR (default 2) local time, fit
-  the late-risk model on its history and score its open tasks (server.forecast.services.refresh), then fit the
-  learned routing on its accepted reports (server.forecast.suggestions.refresh_routing).
+- `forecast_refresh` (every schedule tick): for each jurisdiction never fitted, or last fitted before today once it
+  is FORECAST_HOUR (default 2) local time, queues one `forecast_fit` job (once per jurisdiction and night).
+- `forecast_fit`: fits the late-risk model on the jurisdiction's history and scores its open tasks
+  (server.forecast.services.refresh), then fits the learned routing on its accepted reports
+  (server.forecast.suggestions.refresh_routing).
 
 By hand:  python -m server.forecast.jobs refresh [--jurisdiction ID]   (after a bulk load, or for the demo)
 """
@@ -20,24 +21,36 @@ from collections.abc import Callable
 from typing import Any
 
 from server.forecast import services, suggestions
-from server.lib import clock
+from server.lib import clock, jobs
 
 JOB_KIND = "forecast_refresh"
+FIT_KIND = "forecast_fit"
 
 
 async def handle_refresh(payload: dict[str, Any]) -> None:
+    """Queue one fit per jurisdiction that is due: a province's hundred communes are a hundred short jobs that
+    several workers share and a stopping worker is never stuck behind, not one job that runs for minutes."""
     now = clock.now().astimezone(clock.VN_TZ)
     if payload.get("force"):
         due = await services.jurisdictions()
     else:
         due = await services.due_jurisdictions(now.date(), now.hour, int(os.environ.get("FORECAST_HOUR", "2")))
     for jurisdiction in due:
-        await services.refresh(jurisdiction, now.date())
-        await suggestions.refresh_routing(jurisdiction, now.date())
+        # One slot per jurisdiction and night: the ticks until it has run add nothing.
+        slot = f"{FIT_KIND}:{jurisdiction}:{now.date().isoformat()}{':force' if payload.get('force') else ''}"
+        await jobs.enqueue(FIT_KIND, {"jurisdiction": jurisdiction}, dedupe_key=slot)
+
+
+async def handle_fit(payload: dict[str, Any]) -> None:
+    today = clock.now().astimezone(clock.VN_TZ).date()
+    jurisdiction = int(payload["jurisdiction"])
+    await services.refresh(jurisdiction, today)
+    await suggestions.refresh_routing(jurisdiction, today)
 
 
 def register_jobs(register: Callable[..., None]) -> None:
     register(JOB_KIND, handle_refresh, every_tick=True)
+    register(FIT_KIND, handle_fit)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from server.forecast import services
 from server.forecast.tables import ForecastModel, TaskRisk
 from server.lib import clock
+from server.lib.jobs import Job
 from tests.factories import make_jurisdiction
 from tests.unit.forecast.history import Planned, insert, past
 
@@ -77,6 +79,12 @@ async def test_the_worker_fits_each_jurisdiction_once_a_night() -> None:
                           TODAY - dt.timedelta(days=770))])
     assert j.root.id in await services.due_jurisdictions(TODAY, 0, 2)  # never fitted: at once, whatever the hour
     await jobs.handle_refresh({})
+    # The tick queues one short fit per jurisdiction that is due, once a night, and the fit does the work.
+    queued = await Job.select(Job.id, Job.payload).where(Job.dedupe_key.like(f"forecast_fit:{j.root.id}:%"))
+    assert len(queued) == 1
+    await jobs.handle_refresh({})
+    assert await Job.count().where(Job.dedupe_key.like(f"forecast_fit:{j.root.id}:%")) == 1
+    await jobs.handle_fit(json.loads(queued[0]["payload"]))
     row = await ForecastModel.select().where(ForecastModel.jurisdiction == j.root.id).first()
     assert row["status"] == services.NOT_ENOUGH and row["closed_tasks"] == 6
     assert j.root.id not in await services.due_jurisdictions(TODAY, 23, 2)  # fitted today
@@ -85,7 +93,7 @@ async def test_the_worker_fits_each_jurisdiction_once_a_night() -> None:
     assert j.root.id in await services.due_jurisdictions(tomorrow, 2, 2)
     registered: dict[str, object] = {}
     jobs.register_jobs(lambda kind, handler, every_tick=False: registered.update({kind: every_tick}))
-    assert registered == {"forecast_refresh": True}
+    assert registered == {"forecast_refresh": True, "forecast_fit": False}
 
 
 async def test_the_history_is_read_with_its_parts_and_without_refused_reports() -> None:
