@@ -222,34 +222,49 @@ HISTORY: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str, int], ...] = (
 
 async def _routing_history(categories: dict[str, dict[str, Any]], villages: dict[str, tuple[float, float]],
                            units: dict[str, int], rng: random.Random) -> None:
+    """Each handled report as the portal shows one: its timeline, and a photo before and after, as every answered
+    report has (a few pictures are shared between them: the pool keeps the seeding quick)."""
+    from server.media.services import store_file
     from server.reports.intake import new_code
-    from server.reports.services import _search_text
+    from server.reports.services import _search_text, process_pending_photos
 
+    befores = [(await store_file(field_photo(rng)))["sha256"] for _ in range(4)]
+    afters = [(await store_file(field_photo(rng, after=True)))["sha256"] for _ in range(4)]
     now = clock.now()
-    rows = []
-    for code, sayings, places, unit_name, count in HISTORY:
-        if code not in categories or unit_name not in units:
-            continue
-        for _ in range(count):
-            village = rng.choice(places or tuple(villages))
-            lat, lon = villages.get(village, next(iter(villages.values())))
-            received = now - dt.timedelta(days=rng.uniform(20, 360), hours=rng.uniform(0, 12))
-            handled = received + dt.timedelta(days=rng.uniform(1, 6))
-            description = f"{rng.choice(sayings)}, thôn {village}."
-            report_code = new_code()
-            rows.append(Report(
-                code=report_code, kind=ReportKind.report.value, category=categories[code]["id"],
-                description=description, latitude=lat + rng.uniform(-0.002, 0.002),
-                longitude=lon + rng.uniform(-0.002, 0.002), address=f"Thôn {village}",
-                status=ReportStatus.resolved.value, source="portal", reporter_name="Người dân (demo)",
-                consent_at=received, received_at=received, triaged_at=received, first_answer_at=received,
-                resolved_at=handled, updated_at=handled, target_days=categories[code]["target_days"],
-                unit=units[unit_name], public_answer="Đơn vị đã kiểm tra và xử lý xong tại hiện trường.",
-                search_text=_search_text(report_code, description, f"Thôn {village}"),
-            ))
-    if rows:
-        async with write_transaction():
-            await Report.insert(*rows)
+    answer = "Đơn vị đã kiểm tra và xử lý xong tại hiện trường."
+    async with write_transaction():
+        for code, sayings, places, unit_name, count in HISTORY:
+            if code not in categories or unit_name not in units:
+                continue
+            for _ in range(count):
+                village = rng.choice(places or tuple(villages))
+                lat, lon = villages.get(village, next(iter(villages.values())))
+                received = now - dt.timedelta(days=rng.uniform(20, 360), hours=rng.uniform(0, 12))
+                accepted = received + dt.timedelta(hours=rng.uniform(1, 20))
+                handled = received + dt.timedelta(days=rng.uniform(1, 6))
+                description = f"{rng.choice(sayings)}, thôn {village}."
+                report_code = new_code()
+                [row] = await Report.insert(Report(
+                    code=report_code, kind=ReportKind.report.value, category=categories[code]["id"],
+                    description=description, latitude=lat + rng.uniform(-0.002, 0.002),
+                    longitude=lon + rng.uniform(-0.002, 0.002), address=f"Thôn {village}",
+                    status=ReportStatus.resolved.value, source="portal", reporter_name="Người dân (demo)",
+                    consent_at=received, received_at=received, triaged_at=accepted, first_answer_at=accepted,
+                    resolved_at=handled, updated_at=handled, target_days=categories[code]["target_days"],
+                    unit=units[unit_name], public_answer=answer,
+                    search_text=_search_text(report_code, description, f"Thôn {village}"),
+                )).returning(Report.id)
+                await ReportPhoto.insert(
+                    ReportPhoto(report=row["id"], kind="before", original_sha256=rng.choice(befores), position=0,
+                                created_at=received),
+                    ReportPhoto(report=row["id"], kind="after", original_sha256=rng.choice(afters), position=1,
+                                created_at=handled),
+                )
+                steps = (("received", "", received), ("accepted", "", accepted), ("assigned", unit_name, accepted),
+                         ("answered", answer, handled), ("resolved", "", handled))
+                await ReportEvent.insert(*[ReportEvent(report=row["id"], kind=kind, note=note, at=at)
+                                           for kind, note, at in steps])
+    await process_pending_photos()
 
 
 async def _morning_queue(categories: dict[str, dict[str, Any]], villages: dict[str, tuple[float, float]],
