@@ -39,6 +39,9 @@ W_TEXT, W_CATEGORY, W_CELL, W_AREA = 0.8, 0.15, 0.3, 0.1
 FINE_CELL, COARSE_CELL = 0.01, 0.05  # degrees: about 1.1 km and 5.5 km
 # The suggestion is pre-selected (when the admin turned it on for the category) from this confidence on.
 PRESELECT_CONFIDENCE = 0.6
+# At or below this, the nearest reports do not agree on a unit (no majority of the votes): the receptionist is told
+# the history is unclear rather than shown a unit that past reports of other kinds, nearby, happen to lean to.
+SHOW_CONFIDENCE = 0.5
 EVIDENCE = 3
 
 

@@ -179,6 +179,10 @@ async def for_reports(jurisdiction_path: str, items: list[dict[str, Any]], today
         if found is None:
             result[item["id"]] = {"status": status, "message": _("Không có phản ánh tương tự"), "unit_id": None}
             continue
+        if found.confidence <= lr.SHOW_CONFIDENCE:
+            result[item["id"]] = {"status": "unclear", "unit_id": None, "message": _(
+                "Các phản ánh tương tự trước đây do nhiều đơn vị xử lý: chưa đủ rõ để gợi ý")}
+            continue
         result[item["id"]] = {
             "status": READY, "message": "", "unit_id": found.unit, "confidence": found.confidence,
             "percent": round(found.confidence * 100), "evidence": found.evidence,

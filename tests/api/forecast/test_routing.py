@@ -106,3 +106,21 @@ async def test_not_enough_history_says_so_and_bad_input_is_refused(client_for: A
     # Only the admin holds the switch.
     assert (await desk.post("/reports/admin/category-learned", data={
         "_csrf_token": await token(desk, queue), "id": str(category["id"]), "on": "1"})).status_code in (403, 404)
+
+
+async def test_history_that_does_not_agree_is_called_unclear_not_turned_into_a_unit(client_for: Any) -> None:
+    j = await make_jurisdiction()
+    category = await make_category(j, unit=j.dept)
+    # The same problem at the same place went to any of three units in turn: no majority to suggest from.
+    for i in range(33):
+        await past_report(category["id"], f"Vỡ ống nước gần chợ số {i}", unit_id=(j.dept.id, j.other_dept.id,
+                          j.dept_sub.id)[i % 3], lat=MARKET[0], lon=MARKET[1], days_ago=10 + i)
+    assert (await suggestions.refresh_routing(j.root.id)).status == suggestions.READY
+    new = await make_report(category, lat=MARKET[0], lon=MARKET[1], description="Vỡ ống nước gần chợ")
+    desk = await client_for(j.receptionist, headers={})
+    queue = f"/reports/triage?category={category['id']}"
+    card = article((await desk.get(queue)).text, new["id"])
+    assert "chưa đủ rõ để gợi ý" in card and 'data-learned-unit=""' in card and "Dựa trên:" not in card
+    assert "Theo quy tắc:" in card and 'name="unit" value=""' in card
+    english = article((await desk.get(queue + "&lang=en")).text, new["id"])
+    assert "not clear enough to suggest one" in english
