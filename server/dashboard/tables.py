@@ -1,58 +1,19 @@
-"""The leaders' desk's own tables: the unit figures kept per day, and the reports the worker builds.
+"""The leaders' desk's own table: the reports the worker builds (dashboard_exports).
 
-`kpi_unit_days` holds, for each (lead unit, done or open, deadline in force, completion date), how many
-top-level tasks have exactly those values; `kpi_task_facts` remembers, per task, the values it was last counted
-under, so a change moves one count from the old key to the new one. Both are written only by
-`server.dashboard.aggregate`, inside the task's own write transaction. Sentinels instead of NULL keep the
-unique key usable on both engines: a done task without a deadline has 9999-12-30, an open task's completion
-date is 0001-01-02, a done task without a completion time has 9999-12-30. Open tasks without a deadline never
-count, so they have no row.
+kpi's kept counts (kpi_task_facts, kpi_unit_days, kpi_tree_days, kpi_aggregate_state) are declared in
+`server.kpi.tables`; this Piccolo app created them and still lists them (piccolo_app.py), so their migrations stay
+here. They are re-exported below for old imports.
 """
 
 from enum import Enum
 
-from piccolo.columns import Boolean, Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Bytea, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from server.kpi.tables import KpiAggregateState, KpiTaskFact, KpiTreeDay, KpiUnitDay
 from server.people.tables import Person
 
-
-class KpiTaskFact(Table, tablename="kpi_task_facts"):
-    task = Integer(unique=True)
-    unit = Integer()
-    done = Boolean()
-    deadline = Date()
-    done_on = Date()
-
-
-class KpiUnitDay(Table, tablename="kpi_unit_days"):
-    # The unique key and the covering indexes are written by hand in the migration (composite, partial).
-    unit = Integer()
-    done = Boolean()
-    deadline = Date()
-    done_on = Date()
-    n = Integer(default=0)
-
-
-class KpiTreeDay(Table, tablename="kpi_tree_days"):
-    """The same top-level tasks rolled up to every unit above their lead unit (itself included), by deadline and
-    class ('open', 'on_time', 'late'): a subtree's tasks due in a period are its own few rows (the province's
-    year: ~800 rows instead of ~265,000 keys of kpi_unit_days). Written by server.kpi.counts with the rest."""
-
-    # The unique key (unit, deadline, cls) is written by hand in the migration (composite).
-    unit = Integer()
-    deadline = Date()
-    cls = Varchar(length=8)
-    n = Integer(default=0)
-
-
-class KpiAggregateState(Table, tablename="kpi_aggregate_state"):
-    """One row ("unit_days"): when the aggregate was last rebuilt and last checked against the tasks."""
-
-    name = Varchar(length=32, unique=True)
-    built_at = Timestamptz(null=True, default=None)
-    checked_at = Timestamptz(null=True, default=None)
-    last_differences = Integer(default=0)
+__all__ = ["ExportState", "KpiAggregateState", "KpiTaskFact", "KpiTreeDay", "KpiUnitDay", "ReportExport"]
 
 
 class ExportState(str, Enum):
