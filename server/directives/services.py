@@ -9,13 +9,13 @@ import logging
 from typing import Any
 
 from server.audit import services as audit
+from server.directives import sources
 from server.directives.tables import Directive, DirectiveKind
 from server.lib import clock
 from server.lib.db import write_transaction
 from server.lib.errors import Forbidden, Invalid, NotFound
 from server.lib.vn_text import fold, like_pattern
 from server.people.services import Actor
-from server.tasks.tables import Task
 from server.units.tables import Unit
 
 MAX_FIELD = 255
@@ -154,8 +154,6 @@ async def rollups(
     """Each directive's top-level tasks by state, the share done, and the late ones (open past the deadline,
     or approved after it). `within_path` keeps only the tasks led by units of that subtree: what a unit head's
     desk shows; the directive's own page counts them all. One query for any number of directives."""
-    from server.kpi import services as kpi
-
     today = today or clock.today_vn()
     per: dict[int, dict[str, Any]] = {
         i: {"total": 0, "by_state": {}, "done": 0, "overdue": 0, "done_late": 0, "late_tasks": []}
@@ -163,21 +161,8 @@ async def rollups(
     }
     if not directive_ids:
         return per
-    placeholders = ", ".join("{}" for _ in directive_ids)
-    done_date = kpi.completed_local_date_sql()
-    overdue_sql = f"t.state IN {kpi.OPEN_STATES_SQL} AND t.deadline IS NOT NULL AND t.deadline < {{}}"
-    late_sql = (f"t.state = 'done' AND t.deadline IS NOT NULL AND t.completed_at IS NOT NULL"
-                f" AND {done_date} > t.deadline")
-    scope_sql, scope_args = "", []
-    if within_path is not None:
-        scope_sql, scope_args = " AND t.lead_unit IN (SELECT su.id FROM units su WHERE su.path LIKE {})", [
-            f"{within_path}%"]
-    tasks = await Task.raw(
-        f"SELECT t.id, t.directive, t.title, t.state, t.deadline, CASE WHEN {overdue_sql} THEN 1 ELSE 0 END AS overdue,"
-        f" CASE WHEN {late_sql} THEN 1 ELSE 0 END AS done_late FROM tasks t"
-        f" WHERE t.parent IS NULL AND t.directive IN ({placeholders}){scope_sql} ORDER BY t.deadline, t.id",
-        kpi.date_param(today), *directive_ids, *scope_args,
-    )
+    # kpi counts "overdue" and "done late" (server/kpi/directives.py, provided through directives.sources).
+    tasks = await sources.directive_task_rows(directive_ids, within_path=within_path, today=today)
     for t in tasks:
         roll = per[t["directive"]]
         roll["total"] += 1

@@ -11,7 +11,7 @@ from typing import Any
 from server.forecast import digest as at_risk_digest
 from server.holidays.services import invalidate_calendar_cache, load_calendar
 from server.lib import clock, i18n
-from server.notifications import jobs, reminders
+from server.notifications import jobs, reminders, report_source
 from server.notifications.inbox import (
     DEADLINE_LINE,
     DIGEST_LINE,
@@ -83,35 +83,6 @@ async def _person_paths(ids: set[int]) -> dict[int, str]:
     return paths
 
 
-async def _open_reports(calendar: Any) -> list[reminders.ReportInfo]:
-    """Citizen reports not yet answered for good. A read-only look at the reports domain's tables, as the
-    schedule does for tasks; the target day is counted as the reports domain counts it (received + target
-    working days)."""
-    from server.reports.tables import Report
-    from server.units.tables import Unit
-
-    rows = await Report.select(
-        Report.id, Report.code, Report.status, Report.received_at, Report.target_days, Report.task_id,
-        Report.unit.path, Report.unit.name, Report.category.default_unit,
-    ).where(Report.status.is_in(sorted(reminders.OPEN_REPORT_STATES)))
-    default_units = {r["category.default_unit"] for r in rows if r["category.default_unit"]}
-    unit_paths = {
-        u["id"]: u["path"]
-        for u in (await Unit.select(Unit.id, Unit.path).where(Unit.id.is_in(sorted(default_units)))
-                  if default_units else [])
-    }
-    result = []
-    for row in rows:
-        target = calendar.add_working_days(clock.local_date(row["received_at"]), row["target_days"] or 0)
-        routed = row["unit.path"] or None
-        result.append(reminders.ReportInfo(
-            id=row["id"], code=row["code"], status=row["status"], target=target, unit_path=routed,
-            scope_path=routed or unit_paths.get(row["category.default_unit"]), task_id=row["task_id"],
-            unit_name=row["unit.name"] or "",
-        ))
-    return result
-
-
 async def _deliver_due(due: Due, locale: str, at_risk: dict[str, Any] | None = None) -> int | None:
     if due.rule == "digest":
         counts = due.info
@@ -171,7 +142,7 @@ async def run_schedule(
     at_risk = await at_risk_digest.at_risk_by_head(heads, clock.local_date(now)) if heads else {}
     due += reminders.due_digests(tasks, managers, calendar, now, rules, rules_for=rules_for,
                                  person_paths=person_paths, also=set(at_risk))
-    reports = await _open_reports(calendar)
+    reports = await report_source.open_reports(calendar)
     if within is not None:
         reports = [r for r in reports if r.scope_path and r.scope_path.startswith(within)]
     due += reminders.due_report_reminders(reports, managers, calendar, now, rules)

@@ -80,7 +80,6 @@ from server.notifications.schedule import (  # noqa: F401
     SCHEDULE_EVERY,
     _dedupe_keys_used,
     _deliver_due,
-    _open_reports,
     _person_paths,
     _schedule_inputs,
     _under,
