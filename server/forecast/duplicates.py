@@ -20,6 +20,7 @@ from typing import Any
 from server.forecast import text
 from server.lib import clock
 from server.lib.db import is_sqlite
+from server.lib.geo import distance_m
 from server.lib.vn_text import fold
 
 THRESHOLD = 0.5
@@ -33,16 +34,8 @@ MIN_MEANING = 0.15
 # The same problem reported again comes within days: a pair's recency fades to nothing over this many days.
 RECENT_DAYS = 7
 MAX_SHARED_WORDS = 5
-EARTH_RADIUS_M = 6_371_000.0
 # Statuses a new report can duplicate: not spam, not itself a duplicate.
 LIVE_STATUSES = ("new", "accepted", "resolved")
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from server.kpi import counts
 from server.lib import clock
@@ -240,27 +240,35 @@ def _page_sql(start: dt.date, end: dt.date, conditions: str, args: list[object],
     return sql, [*args, s, e, *args, s, e, s, e, *range_args]
 
 
+class Figure(TypedDict, total=False):
+    """Which figure: a bucket (None: all four) for a scope (a unit's subtree, a person, a desk's units), on `today`
+    (None: today in Vietnam). The keyword arguments `task_ids()`, `count()` and `task_page()` share."""
+
+    bucket: str | None
+    unit_path: str | None
+    person_id: int | None
+    within_path: str | None
+    own_unit_id: int | None
+    today: dt.date | None
+
+
+def _figure_conditions(figure: Figure, today: dt.date, scope: str | None = None) -> tuple[str, list[object]]:
+    return _conditions(bucket=figure.get("bucket"), unit_path=figure.get("unit_path"),
+                       person_id=figure.get("person_id"), within_path=figure.get("within_path"),
+                       own_unit_id=figure.get("own_unit_id"), today=today, scope=scope)
+
+
 async def task_ids(
-    start: dt.date,
-    end: dt.date,
-    *,
-    bucket: str | None = None,
-    unit_path: str | None = None,
-    person_id: int | None = None,
-    within_path: str | None = None,
-    own_unit_id: int | None = None,
-    today: dt.date | None = None,
-    offset: int = 0,
-    limit: int = 10_000,
+    start: dt.date, end: dt.date, *, offset: int = 0, limit: int = 10_000, **figure: Unpack[Figure]
 ) -> list[int]:
     """The exact tasks behind a figure (a bucket, or all four), so a count and its list always agree; one page
     of them, paged in SQL (a province's figure may stand for hundreds of thousands of tasks)."""
-    conditions, args = _conditions(bucket=bucket, unit_path=unit_path, person_id=person_id, within_path=within_path,
-                                   own_unit_id=own_unit_id, today=today or clock.today_vn())
-    if unit_path is not None and person_id is None and own_unit_id is None:
-        conditions, args = _conditions(bucket=bucket, unit_path=None, person_id=None, within_path=None,
-                                       own_unit_id=None, today=today or clock.today_vn(),
-                                       scope=await _subtree_sql(unit_path))
+    today = figure.get("today") or clock.today_vn()
+    conditions, args = _figure_conditions(figure, today)
+    unit_path, person_id = figure.get("unit_path"), figure.get("person_id")
+    if unit_path is not None and person_id is None and figure.get("own_unit_id") is None:
+        conditions, args = _figure_conditions({"bucket": figure.get("bucket")}, today,
+                                              scope=await _subtree_sql(unit_path))
     sql, all_args = _page_sql(start, end, conditions, args, offset, limit, units=person_id is None)
     return [row["id"] for row in await Task.raw(sql, *all_args)]
 
@@ -276,26 +284,16 @@ async def _subtree_sql(unit_path: str) -> str:
     return f"t.parent IS NULL AND t.lead_unit IN ({', '.join(map(str, ids)) or 'NULL'})"
 
 
-async def count(
-    start: dt.date,
-    end: dt.date,
-    *,
-    bucket: str | None = None,
-    unit_path: str | None = None,
-    person_id: int | None = None,
-    within_path: str | None = None,
-    own_unit_id: int | None = None,
-    today: dt.date | None = None,
-    kept: bool = False,
-) -> int:
+async def count(start: dt.date, end: dt.date, *, kept: bool = False, **figure: Unpack[Figure]) -> int:
     """How many tasks are behind a figure. With `kept`, a unit's figure is read from the kept counts once they are
     built (a person's figure has no kept count: it is counted, narrowed by the sargable period prefilter)."""
-    today = today or clock.today_vn()
-    if kept and person_id is None and counts.usable_for(start, end) and await counts.is_ready():
-        found = await counts.unit_figures(start, end, today=today, unit_path=unit_path, unit_id=own_unit_id)
+    today = figure.get("today") or clock.today_vn()
+    bucket = figure.get("bucket")
+    if kept and figure.get("person_id") is None and counts.usable_for(start, end) and await counts.is_ready():
+        found = await counts.unit_figures(start, end, today=today, unit_path=figure.get("unit_path"),
+                                          unit_id=figure.get("own_unit_id"))
         return found.get(bucket, 0) if bucket is not None else sum(found.get(b, 0) for b in BUCKETS)
-    conditions, args = _conditions(bucket=bucket, unit_path=unit_path, person_id=person_id, within_path=within_path,
-                                   own_unit_id=own_unit_id, today=today)
+    conditions, args = _figure_conditions(figure, today)
     extra, extra_args = period_prefilter(start, end)
     rows = await Task.raw(
         f"SELECT COUNT(*) AS n FROM tasks t WHERE {conditions} AND {period_sql()}{extra}",
@@ -305,21 +303,9 @@ async def count(
 
 
 async def task_page(
-    start: dt.date,
-    end: dt.date,
-    *,
-    bucket: str | None = None,
-    unit_path: str | None = None,
-    person_id: int | None = None,
-    within_path: str | None = None,
-    own_unit_id: int | None = None,
-    today: dt.date | None = None,
-    offset: int = 0,
-    limit: int = 100,
-    kept: bool = False,
+    start: dt.date, end: dt.date, *, offset: int = 0, limit: int = 100, kept: bool = False, **figure: Unpack[Figure]
 ) -> tuple[int, list[int]]:
     """How many tasks are behind a figure, and one page of them (`kept`: the count from the kept counts)."""
-    scope = {"bucket": bucket, "unit_path": unit_path, "person_id": person_id, "within_path": within_path,
-             "own_unit_id": own_unit_id, "today": today or clock.today_vn()}
-    page = await task_ids(start, end, offset=offset, limit=limit, **scope)  # type: ignore[arg-type]
-    return await count(start, end, kept=kept, **scope), page  # type: ignore[arg-type]
+    figure = {**figure, "today": figure.get("today") or clock.today_vn()}
+    page = await task_ids(start, end, offset=offset, limit=limit, **figure)
+    return await count(start, end, kept=kept, **figure), page

@@ -8,19 +8,9 @@ import math
 import re
 from typing import Any
 
+from server.lib.geo import distance_m  # noqa: F401 (routing.distance_m, as the tests read it)
 from server.lib.vn_text import fold
 from server.reports.tables import Area, Category, RoutingRule
-
-EARTH_RADIUS_M = 6_371_000.0
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
 
 # Limits on an area the admin draws: enough for a commune's boundary traced by hand or imported, small
 # enough that routing every report through every area stays cheap and no one stores a megabyte of JSON.
