@@ -1,7 +1,8 @@
 """A Web Push service stand-in: an aiohttp server on 127.0.0.1 that records what it is sent.
 
-The test owns the subscription's keys, so it can check the cryptography for real: the VAPID JWT's
-signature and claims, and the aes128gcm body, decrypted with the subscription's private key.
+The server is tests.helpers.RecordingServer (the webhooks' receiver is one too). The test owns the
+subscription's keys, so it can check the cryptography for real: the VAPID JWT's signature and claims, and the
+aes128gcm body, decrypted with the subscription's private key.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import http_ece
 from aiohttp import web
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from tests.helpers import RecordingServer
 
 
 def b64url(data: bytes) -> str:
@@ -29,36 +32,14 @@ def unb64url(text: str) -> bytes:
 
 
 @dataclass
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
+class Receiver(RecordingServer):
+    """Takes POSTs only, as a push service does."""
 
-
-@dataclass
-class Receiver:
-    received: list[Received] = field(default_factory=list)
+    METHOD: ClassVar[str] = "POST"
     statuses: dict[str, int] = field(default_factory=dict)  # path → status to answer (default 201)
-    origin: str = ""
-    _runner: web.AppRunner | None = None
 
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.origin = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        if self._runner:
-            await self._runner.cleanup()
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        self.received.append(Received(request.path, dict(request.headers), await request.read()))
-        return web.Response(status=self.statuses.get(request.path, 201))
+    def answer(self, path: str) -> web.Response:
+        return web.Response(status=self.statuses.get(path, 201))
 
 
 @dataclass
