@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bench.draws import poisson
+
 
 @dataclass
 class ForecastWorld:
@@ -52,7 +54,7 @@ def forecast_histories(seed: int = 7, *, units: int = 10, people_per_unit: int =
     histories = []
     task_id = 0
     for day in working[:-40]:
-        for _ in range(_poisson(rng, tasks_per_working_day)):
+        for _ in range(poisson(rng, tasks_per_working_day)):
             task_id += 1
             unit = rng.randint(1, units)
             person = rng.choice(people[unit])
@@ -94,11 +96,3 @@ def forecast_histories(seed: int = 7, *, units: int = 10, people_per_unit: int =
                 deadlines=deadlines, reports=reports, returns=returns, completed_on=finish,
             ))
     return ForecastWorld(histories, calendar, start, end, unit_habit, person_habit)
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    count, limit, product = 0, math.exp(-mean), rng.random()
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count

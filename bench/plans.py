@@ -116,7 +116,7 @@ async def main(args: argparse.Namespace) -> int:
             assert actor is not None
             view = "mine" if "mine" in label else "scope"
             sqlite = is_sqlite()
-            page, p = await listing.build(actor, view, 50, 0, today, sqlite, states=None, q="", overdue=False,
+            page, p, _ = await listing.build(actor, view, 50, 0, today, sqlite, states=None, q="", overdue=False,
                                           directive_id=None, unit_id=None, parent_id=None)
             sql, values = p.finish(listing.json_sql(page, p, 50, 0, today))
             await listing.fetch_value(sql, values)  # warm

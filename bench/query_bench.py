@@ -27,11 +27,9 @@ import json
 import logging
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +54,7 @@ async def _people() -> dict[str, tuple[str, int]]:
 async def _measure(url: str, runs: int) -> dict[str, Any]:
     import httpx
 
-    from bench.dashboard_bench import _backend_cpu_ms
+    from bench.timing import timed
     from server.app import create_app
     from server.lib import clock
     from server.people.tables import Person
@@ -100,26 +98,20 @@ async def _measure(url: str, runs: int) -> dict[str, Any]:
         try:
             for label, person, path, params in requests:
                 client = await client_of(person)
-                for _ in range(3):
-                    warm = await client.get(path, params=params)
-                    assert warm.status_code == 200, (label, warm.status_code, warm.text[:300])
-                times, cpus = [], []
-                for _ in range(runs):
-                    db0, cpu0 = await _backend_cpu_ms(), time.process_time()
-                    t0 = time.perf_counter()
-                    response = await client.get(path, params=params)
-                    times.append((time.perf_counter() - t0) * 1000)
-                    cpu = (time.process_time() - cpu0) * 1000
-                    db1 = await _backend_cpu_ms()
-                    cpus.append(cpu + (db1 - db0) if db0 is not None and db1 is not None else cpu)
+
+                async def call(client: httpx.AsyncClient = client, path: str = path,
+                               params: dict[str, Any] = params) -> httpx.Response:
+                    return await client.get(path, params=params)
+
+                median, fastest, slowest, cpu, response = await timed(call, 3, runs)
+                assert response.status_code == 200, (label, response.status_code, response.text[:300])
                 body = response.json()
                 shown = (f"{body['total']:,} tasks counted" if "total" in body and "items" not in body else
                          f"{len(body['items'])} of {body['count']:,}" if "count" in body else
                          f"{len(body['items'])} tasks")
                 target = TARGETS.get(label, LIST_TARGET if label.startswith("list") else None)
-                rows.append({"label": label, "median": statistics.median(times), "min": min(times),
-                             "max": max(times), "cpu": statistics.median(cpus), "shown": shown, "target": target,
-                             "bytes": len(response.content)})
+                rows.append({"label": label, "median": median, "min": fastest, "max": slowest, "cpu": cpu,
+                             "shown": shown, "target": target, "bytes": len(response.content)})
                 print(f"  {label:<58} median {rows[-1]['median']:7.1f} ms (min {rows[-1]['min']:.1f},"
                       f" max {rows[-1]['max']:.1f}; CPU {rows[-1]['cpu']:.1f} ms)  {shown}", file=sys.stderr)
         finally:

@@ -24,6 +24,7 @@ import math
 import random
 from dataclasses import dataclass
 
+from bench.draws import poisson
 from server.lib.vn_text import fold
 
 CENTER = (15.8790, 108.3350)
@@ -151,7 +152,7 @@ def reports(seed: int = 7, per_day: float = 6.0) -> list[GenReport]:
 
     for offset in range(DAYS):
         day = START + dt.timedelta(days=offset)
-        for _ in range(_poisson(rng, per_day * (0.6 if day.weekday() >= 5 else 1.0))):
+        for _ in range(poisson(rng, per_day * (0.6 if day.weekday() >= 5 else 1.0))):
             hamlet = rng.randrange(HAMLETS)
             lat, lon = _point(rng, *hamlet_center(hamlet), 500)
             original = add(day, hamlet, lat, lon, rng.choices(problems, weights)[0], None)
@@ -164,11 +165,3 @@ def reports(seed: int = 7, per_day: float = 6.0) -> list[GenReport]:
                     add(later, hamlet, dlat, dlon, original.problem, original.id, avoid=said)
     out.sort(key=lambda r: (r.at, r.id))
     return out
-
-
-def _poisson(rng: random.Random, mean: float) -> int:
-    count, limit, product = 0, math.exp(-mean), rng.random()
-    while product > limit:
-        count += 1
-        product *= rng.random()
-    return count
