@@ -171,8 +171,8 @@ def render(
         "",
         "### KPI figures for the whole province, in-process",
         "",
-        f'`server.kpi.services.figures(start, end, unit_path="{report["root_unit"]["path"]}")`: {kpi_warm} warm-up'
-        f" runs, then the median of {kpi_runs}.",
+        f'`server.kpi.services.kept_figures(start, end, unit_path="{report["root_unit"]["path"]}")` (what'
+        f" `/api/v1/kpi` shows: the kept counts): {kpi_warm} warm-up runs, then the median of {kpi_runs}.",
         "",
         "| period | from | to | median ms | min ms | max ms | tasks counted |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: |",

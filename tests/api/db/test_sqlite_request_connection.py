@@ -28,8 +28,9 @@ async def test_a_request_opens_one_connection(j: Any, client_for: Any) -> None:
         listed = connect.call_count
         page = await client.get("/tasks", headers={"Accept": "text/html"})
         assert page.status_code == 200
-    assert listed == 1, listed
-    assert connect.call_count == 2, connect.call_count
+    # At most one each; none when the previous request's connection was kept (server.lib.db: KEPT_SQLITE_CONNECTIONS).
+    assert listed <= 1, listed
+    assert connect.call_count <= 2, connect.call_count
 
 
 async def test_a_write_in_a_request_still_commits(j: Any, client_for: Any) -> None:
