@@ -74,10 +74,21 @@ async def run_job(job: jobs.ClaimedJob, worker_id: str) -> str:
     return "done"
 
 
-async def run_once(worker_id: str, batch: int = 10, lease: dt.timedelta = jobs.DEFAULT_LEASE) -> int:
-    """Claim one batch and run it; returns how many jobs were claimed."""
-    claimed = await jobs.claim_batch(worker_id, batch, lease)
-    for job in claimed:
+def worker_kinds() -> tuple[str, ...]:
+    """WORKER_KINDS=mail.send,push: this worker runs only those kinds of job (unset: every kind)."""
+    return tuple(k.strip() for k in os.environ.get("WORKER_KINDS", "").split(",") if k.strip())
+
+
+async def run_once(worker_id: str, batch: int = 10, lease: dt.timedelta = jobs.DEFAULT_LEASE,
+                   stop_event: asyncio.Event | None = None) -> int:
+    """Claim one batch and run it; returns how many jobs were claimed. Once `stop_event` is set, the jobs of the
+    batch not yet started are given back: a graceful stop finishes the job in hand, not ten more."""
+    claimed = await jobs.claim_batch(worker_id, batch, lease, worker_kinds())
+    for position, job in enumerate(claimed):
+        if stop_event is not None and stop_event.is_set():
+            for rest in claimed[position:]:
+                await jobs.release(rest, worker_id)
+            break
         await run_job(job, worker_id)
     return len(claimed)
 
@@ -100,12 +111,13 @@ async def run_worker(
     batch = batch or int(os.environ.get("WORKER_BATCH", "10"))
     poll = poll_seconds if poll_seconds is not None else float(os.environ.get("WORKER_POLL_SECONDS", "2"))
     lease = lease or dt.timedelta(seconds=float(os.environ.get("WORKER_LEASE_SECONDS", "300")))
-    if schedule:
+    # WORKER_SCHEDULE=0: a worker that only drains the queue (the schedule's ticks are then another worker's).
+    if schedule and os.environ.get("WORKER_SCHEDULE", "1") != "0":
         await services.ensure_scheduled()
     log.info("worker %s started", worker_id)
     while not stop_event.is_set():
         try:
-            claimed = await run_once(worker_id, batch, lease)
+            claimed = await run_once(worker_id, batch, lease, stop_event)
         except Exception:  # the database went away for a moment: wait and try again
             log.exception("worker %s: claiming failed", worker_id)
             claimed = 0

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -122,9 +122,12 @@ async def enqueue(
     return rows[0]["id"] if rows else None
 
 
-async def claim_batch(worker_id: str, n: int = 10, lease: dt.timedelta = DEFAULT_LEASE) -> list[ClaimedJob]:
-    """Lock up to n due jobs for this worker and count an attempt on each."""
+async def claim_batch(worker_id: str, n: int = 10, lease: dt.timedelta = DEFAULT_LEASE,
+                      kinds: Sequence[str] = ()) -> list[ClaimedJob]:
+    """Lock up to n due jobs for this worker and count an attempt on each (of `kinds` only, when given: a worker
+    kept for mail and push is never behind a night's batch of model fits)."""
     now = clock.now()
+    only = f" AND kind IN ({', '.join('{}' for _ in kinds)})" if kinds else ""
     until = now + lease
     lock = "" if is_sqlite() else " FOR UPDATE SKIP LOCKED"
     async with write_transaction():
@@ -138,11 +141,11 @@ async def claim_batch(worker_id: str, n: int = 10, lease: dt.timedelta = DEFAULT
         rows = await Job.raw(
             "UPDATE jobs SET state = {}, locked_by = {}, locked_until = {}, attempts = attempts + 1"
             " WHERE id IN (SELECT id FROM jobs"
-            "  WHERE (state = {} AND run_at <= {}) OR (state = {} AND locked_until < {})"
-            f"  ORDER BY run_at, id LIMIT {{}}{lock})"
+            "  WHERE ((state = {} AND run_at <= {}) OR (state = {} AND locked_until < {}))"
+            f"{only}  ORDER BY run_at, id LIMIT {{}}{lock})"
             " RETURNING id, kind, payload, attempts, max_attempts",
             JobState.running.value, worker_id, until,
-            JobState.queued.value, now, JobState.running.value, now, n,
+            JobState.queued.value, now, JobState.running.value, now, *kinds, n,
         )
     return [
         ClaimedJob(row["id"], row["kind"], json.loads(row["payload"] or "{}"), row["attempts"], row["max_attempts"])
@@ -173,6 +176,16 @@ async def fail(job: ClaimedJob, worker_id: str, error: str, *, permanent: bool =
         state, run_at, finished, error, job.id, JobState.running.value, worker_id,
     )
     return state
+
+
+async def release(job: ClaimedJob, worker_id: str) -> None:
+    """Give back a claimed job that was never started (a stopping worker's rest of its batch): queued again at
+    once, its attempt not counted, for the next worker rather than after the lease runs out."""
+    await Job.raw(
+        "UPDATE jobs SET state = {}, attempts = attempts - 1, locked_by = NULL, locked_until = NULL"
+        " WHERE id = {} AND state = {} AND locked_by = {}",
+        JobState.queued.value, job.id, JobState.running.value, worker_id,
+    )
 
 
 async def extend_lease(job_id: int, worker_id: str, lease: dt.timedelta = DEFAULT_LEASE) -> None:
