@@ -12,6 +12,7 @@ from server.lib.db import is_sqlite, write_transaction
 from server.lib.errors import Conflict, Invalid, NotFound
 from server.lib.vn_text import fold, person_sort_key
 from server.people.tables import Person, Role
+from server.units import events as unit_events
 from server.units.tables import Unit
 
 MIN_PASSWORD_LENGTH = 10
@@ -44,6 +45,9 @@ def forget_actor(person_id: int | None = None) -> None:
         _actor_cache.clear()
     else:
         _actor_cache.pop(person_id, None)
+
+
+unit_events.on_tree_changed(forget_actor)  # a unit moved: every cached path below it is stale
 
 
 async def _load_actor(person_id: int) -> Actor | None:

@@ -8,6 +8,7 @@ from server.audit import services as audit
 from server.lib.db import write_transaction
 from server.lib.errors import Invalid, NotFound
 from server.lib.vn_text import fold
+from server.units import events
 from server.units.tables import Unit, UnitKind
 
 
@@ -119,9 +120,7 @@ async def move_unit(
             await Unit.update({Unit.path: new_path + row["path"][len(unit.path) :]}).where(Unit.id == row["id"])
         await Unit.update({Unit.parent: new_parent_id}).where(Unit.id == unit.id)
         moved = await get_unit(unit_id)
-        from server.people.services import forget_actor
-
-        forget_actor()
+        events.tree_changed()
         await audit.record(
             actor_id=actor_id,
             action="unit.move",
