@@ -146,11 +146,11 @@ async def database_state() -> dict[str, object]:
 # still commits on its own (isolation_level=None), as before; writes still go through write_transaction, whose
 # BEGIN IMMEDIATE runs on a connection of its own; the busy timeout comes with every connection.
 #
-# A request's connection is then kept for the next request (up to KEPT_SQLITE_CONNECTIONS idle), rather than
+# A request's connection is then kept for a later request (up to KEPT_SQLITE_CONNECTIONS idle), rather than
 # closed: opening one (a thread, the file, and the schema parsed again on its first statement) cost ~3.5 ms,
 # ten times the officer's list itself on 100,000 tasks (0.3 ms; bench.query_bench). One outside a transaction
 # is given back; WAL lets each statement see the last commit, whichever connection runs it.
-KEPT_SQLITE_CONNECTIONS = 4
+KEPT_SQLITE_CONNECTIONS = 16  # a request at a time each: 50 concurrent requests otherwise open most of theirs anew
 
 
 class _RequestConnection:
