@@ -10,6 +10,8 @@ from litestar.params import Parameter
 from server.directives import services
 from server.lib.guards import actor_of, api_header_guard, leader_only
 from server.lib.idempotency import once
+from server.media.owners import register_owner
+from server.media.uploads import Upload, the_file
 
 
 class DirectiveCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -52,3 +54,18 @@ class DirectiveApiController(Controller):
     @get("/{directive_id:int}")
     async def detail(self, request: Request, directive_id: int = Parameter(gt=0, le=2**31 - 1)) -> dict[str, Any]:
         return await services.get_directive(actor_of(request), directive_id)
+
+    @post("/{directive_id:int}/attachments", guards=[leader_only], status_code=201, tags=["attachments"])
+    async def attach(
+        self, request: Request, data: Upload, directive_id: int = Parameter(gt=0, le=2**31 - 1)
+    ) -> dict[str, Any]:
+        """A file for the directive (its PDF's text becomes searchable), for a leader who may see it."""
+        upload = the_file(data)
+        return await services.attach_file(
+            actor_of(request), directive_id, filename=upload.filename, data=await upload.read(),
+            client_id=request.headers.get("idempotency-key"),
+        )
+
+
+# A directive's attachments are read like the directive (the attachments' routes ask media.owners).
+register_owner("directive", services.directive_exists_in_scope)
