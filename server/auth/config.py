@@ -10,6 +10,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.security.session_auth import SessionAuth
 
 from server.auth import sessions
+from server.people import sessions as people_sessions
 from server.people.services import Actor, get_actor
 from server.settings import Settings
 
@@ -38,6 +39,10 @@ def start_session(request: ASGIConnection, actor: Actor) -> None:
     the person's session epoch: raising it (people.services) ends every session made before, on every
     process, without an index of session ids."""
     request.set_session(sessions.new_session(actor))
+
+
+# The people's API starts a new session for a person who changed their own privileges (people imports no auth).
+people_sessions.provide(start_session)
 
 
 def client_host(request: ASGIConnection) -> str:

@@ -6,9 +6,9 @@ import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.params import Parameter
 
-from server.auth.config import end_session, start_session
 from server.lib.guards import actor_of, admin_only, api_header_guard
 from server.people import services
+from server.people.sessions import end_session, start_session
 
 
 class PersonCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 from server.audit import services as audit
-from server.auth.passwords import hash_password
 from server.lib import clock
 from server.lib.actor import Actor
 from server.lib.db import is_sqlite, write_transaction
 from server.lib.errors import Conflict, Invalid, NotFound
+from server.lib.passwords import hash_password
 from server.lib.vn_text import fold, person_sort_key
 from server.people.tables import Person, Role
 from server.units import events as unit_events
