@@ -228,8 +228,11 @@ async def _routing_history(categories: dict[str, dict[str, Any]], villages: dict
     from server.reports.intake import new_code
     from server.reports.services import _search_text, process_pending_photos
 
-    befores = [(await store_file(field_photo(rng)))["sha256"] for _ in range(4)]
-    afters = [(await store_file(field_photo(rng, after=True)))["sha256"] for _ in range(4)]
+    # The pictures and the hours of acceptance draw from their own generator: the history's own draws (and so what
+    # the routing learns, and the morning queue's suggestions) stay those the demo was written for.
+    extra = random.Random(20261207)
+    befores = [(await store_file(field_photo(extra)))["sha256"] for _ in range(4)]
+    afters = [(await store_file(field_photo(extra, after=True)))["sha256"] for _ in range(4)]
     now = clock.now()
     answer = "Đơn vị đã kiểm tra và xử lý xong tại hiện trường."
     async with write_transaction():
@@ -240,7 +243,7 @@ async def _routing_history(categories: dict[str, dict[str, Any]], villages: dict
                 village = rng.choice(places or tuple(villages))
                 lat, lon = villages.get(village, next(iter(villages.values())))
                 received = now - dt.timedelta(days=rng.uniform(20, 360), hours=rng.uniform(0, 12))
-                accepted = received + dt.timedelta(hours=rng.uniform(1, 20))
+                accepted = received + dt.timedelta(hours=extra.uniform(1, 20))
                 handled = received + dt.timedelta(days=rng.uniform(1, 6))
                 description = f"{rng.choice(sayings)}, thôn {village}."
                 report_code = new_code()
@@ -255,9 +258,9 @@ async def _routing_history(categories: dict[str, dict[str, Any]], villages: dict
                     search_text=_search_text(report_code, description, f"Thôn {village}"),
                 )).returning(Report.id)
                 await ReportPhoto.insert(
-                    ReportPhoto(report=row["id"], kind="before", original_sha256=rng.choice(befores), position=0,
+                    ReportPhoto(report=row["id"], kind="before", original_sha256=extra.choice(befores), position=0,
                                 created_at=received),
-                    ReportPhoto(report=row["id"], kind="after", original_sha256=rng.choice(afters), position=1,
+                    ReportPhoto(report=row["id"], kind="after", original_sha256=extra.choice(afters), position=1,
                                 created_at=handled),
                 )
                 steps = (("received", "", received), ("accepted", "", accepted), ("assigned", unit_name, accepted),
