@@ -53,9 +53,7 @@ async def test_a_phone_with_the_classic_worker_of_before_moves_to_the_module_wor
     await context.set_offline(False)
     await page.goto("/app/")
     await page.wait_for_selector("body[data-started=yes]", state="attached")
-    await eventually(
-        lambda: page.evaluate(
-            """async () => {
+    handed_over = """async () => {
               const registration = await navigator.serviceWorker.getRegistration('/');
               const keys = await caches.keys();
               return !!registration && !!registration.active
@@ -63,11 +61,18 @@ async def test_a_phone_with_the_classic_worker_of_before_moves_to_the_module_wor
                 && keys.filter((k) => k.startsWith('dieuhanh-shell-')).length === 1
                 && !keys.includes('dieuhanh-shell-before');
             }"""
-        ),
-        # The module worker installs only once it has precached the whole app: on a loaded machine that took
-        # over 20 s (seen in a full run with benchmarks beside it).
-        within=60, what="the module worker in charge, the old shell dropped",
-    )
+    try:
+        await eventually(lambda: page.evaluate(handed_over), within=20, what="the module worker in charge")
+    except AssertionError:
+        # In full runs the module worker was seen installed and *waiting* behind the bridge (skipWaiting waits
+        # for the old worker's requests in flight to end). A phone then moves over when the app is next opened:
+        # close it and open it again, as its officer would, and the hand-over must be done.
+        await page.close()
+        page = await context.new_page()
+        await page.goto("/app/")
+        await page.wait_for_selector("body[data-started=yes]", state="attached")
+        await eventually(lambda: page.evaluate(handed_over), within=40,
+                         what="the module worker in charge once the app was opened again, the old shell dropped")
 
     # And the new shell opens with no signal.
     await page.reload()
