@@ -93,7 +93,7 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
         pass
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as error:
+    except (OSError, UnicodeError) as error:  # a name with an empty label (a..b) fails IDNA encoding
         raise Invalid("webhook_host_unresolved", "Không tìm thấy máy chủ của địa chỉ nhận", host=host) from error
     seen: list[IPAddress] = []
     for info in infos:

@@ -12,7 +12,8 @@ from litestar.response import Redirect, Template
 from server.lib.errors import DomainError
 from server.lib.guards import actor_of, admin_only, api_header_guard
 from server.lib.i18n import gettext as _
-from server.lib.web import Kept, PageController, optional_int, read_form, see_other
+from server.lib.params import bounded_int
+from server.lib.web import Kept, PageController, read_form, see_other
 from server.webhooks import services
 from server.webhooks.tables import DeliveryState
 
@@ -138,7 +139,8 @@ class WebhookDeskController(PageController):
             await services.resend(actor_of(request), delivery_id)
         except DomainError as failure:
             return await _page(request, status_code=failure.status_code, error=_(failure.message))
-        return see_other("/admin/webhooks/", ok="resent", subscription=optional_int(form.get("subscription")))
+        # The resend is done: a spoiled hidden field only loses the filter, it does not turn into an error page.
+        return see_other("/admin/webhooks/", ok="resent", subscription=bounded_int(form.get("subscription")))
 
 
 def webhooks_router() -> Router:

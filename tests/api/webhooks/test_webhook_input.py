@@ -19,6 +19,8 @@ async def test_bad_ids_and_bodies_are_refused(j, client_for):  # type: ignore[no
         ("PATCH", "/api/v1/webhooks/subscriptions/1", {"active": "sometimes"}),
         ("POST", "/api/v1/webhooks/subscriptions", {"url": 5, "events": "task.done"}),
         ("POST", "/api/v1/webhooks/subscriptions", {"url": "http://x", "events": [], "extra": 1}),
+        # A host name with an empty label fails IDNA encoding inside getaddrinfo (a UnicodeError, not an OSError).
+        ("POST", "/api/v1/webhooks/subscriptions", {"url": "http://a..b.com/hook", "events": ["task.done"]}),
     ):
         response = await admin.request(method, path, json=body)
         assert 400 <= response.status_code < 500, (method, path, response.status_code, response.text[:200])
