@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import datetime as dt
 import json
 import os
 import sys
@@ -38,11 +39,15 @@ async def handle_refresh(payload: dict[str, Any]) -> None:
     for jurisdiction in due:
         # One slot per jurisdiction and night: the ticks until it has run add nothing.
         slot = f"{FIT_KIND}:{jurisdiction}:{now.date().isoformat()}{':force' if payload.get('force') else ''}"
-        await jobs.enqueue(FIT_KIND, {"jurisdiction": jurisdiction}, dedupe_key=slot)
+        # The night's date travels with the job: a fit queued before local midnight and run after it still
+        # fits as of the night it belongs to.
+        await jobs.enqueue(FIT_KIND, {"jurisdiction": jurisdiction, "today": now.date().isoformat()},
+                           dedupe_key=slot)
 
 
 async def handle_fit(payload: dict[str, Any]) -> None:
-    today = clock.now().astimezone(clock.VN_TZ).date()
+    given = payload.get("today")
+    today = dt.date.fromisoformat(given) if given else clock.now().astimezone(clock.VN_TZ).date()
     jurisdiction = int(payload["jurisdiction"])
     await services.refresh(jurisdiction, today)
     await suggestions.refresh_routing(jurisdiction, today)

@@ -47,7 +47,8 @@ async def load_examples(path: str, today: dt.date) -> list[lr.Example]:
     """Reports a person accepted for a unit of the tree under `path` (accepted or resolved since): the label is
     the unit that holds the report's task now, else the report's own unit. A re-routed report is one of these
     like any other: the unit the person chose is what is learnt."""
-    since = dt.datetime.combine(today - dt.timedelta(days=HISTORY_DAYS), dt.time(), tzinfo=dt.UTC)
+    # The history starts at midnight in Vietnam, as the commune's days do (clock.local_date), not at UTC's.
+    since = dt.datetime.combine(today - dt.timedelta(days=HISTORY_DAYS), dt.time(), tzinfo=clock.VN_TZ)
     rows = await RoutingModel.raw(
         "SELECT r.id, r.code, r.description, r.category, r.latitude, r.longitude, r.received_at,"
         " COALESCE(t.lead_unit, r.unit) AS final_unit, c.name AS category_name FROM reports r"
