@@ -147,9 +147,10 @@ async def set_learned(actor: Actor, category_id: int, on: bool) -> None:
                            after={"learned": on})
 
 
-async def for_reports(jurisdiction_path: str, items: list[dict[str, Any]], today: dt.date | None = None
-                      ) -> dict[int, dict[str, Any]]:
-    """For each report (by id): the learned suggestion shown beside the rule's choice.
+async def for_reports(jurisdiction_path: str, items: list[dict[str, Any]], today: dt.date | None = None, *,
+                      with_names: bool = True) -> dict[int, dict[str, Any]]:
+    """For each report (by id): the learned suggestion shown beside the rule's choice (`unit_name` left to the
+    caller when not `with_names`: the triage page reads every unit name it shows in one query).
 
     {"status": ready | not_enough_history | not_fitted, "message", "unit_id", "unit_name", "confidence",
     "percent", "evidence": [{"code", "title"}], "preselect": whether the admin turned it on for the report's
@@ -191,7 +192,7 @@ async def for_reports(jurisdiction_path: str, items: list[dict[str, Any]], today
             "preselect": item.get("category") in on and found.confidence >= lr.PRESELECT_CONFIDENCE,
         }
     ids = sorted({s["unit_id"] for s in result.values() if s["unit_id"]})
-    if ids:
+    if ids and with_names:
         names = {r["id"]: r["name"] for r in await RoutingModel.raw(
             f"SELECT id, name FROM units WHERE id IN ({', '.join(str(int(i)) for i in ids)})")}
         for s in result.values():

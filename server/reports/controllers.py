@@ -71,7 +71,7 @@ async def _queue_page(request: Request, flt: triage.QueueFilter, status_code: in
                       failed: dict[str, Any] | None = None, **context: Any) -> Template:
     actor = actor_of(request)
     page = await triage.triage_page(actor, flt)
-    return _page("triage.html", status_code=status_code, **page, units=await _units(actor),
+    return _page("triage.html", status_code=status_code, **page,
                  categories=await services.list_categories(active_only=False), areas=await admin.area_names(),
                  query=flt.query(), failed=failed or {}, **context)
 
@@ -155,9 +155,9 @@ class TriageController(PageController):
 
 async def _detail_page(request: Request, report_id: int, status_code: int = 200,
                        failed: dict[str, Any] | None = None, ok: str = "") -> Template:
-    actor = actor_of(request)
-    return _page("report.html", status_code=status_code, item=await services.staff_report(actor, report_id),
-                 units=await _units(actor), failed=failed or {}, ok=ok)
+    item = await services.staff_report(actor_of(request), report_id)
+    return _page("report.html", status_code=status_code, item=item, units=item["unit_choices"],
+                 failed=failed or {}, ok=ok)
 
 
 class ReportAdminController(PageController):

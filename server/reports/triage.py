@@ -132,16 +132,31 @@ async def triage_page(actor: Actor, flt: QueueFilter | None = None, per_page: in
             Report.received_at, ascending=not newest).order_by(Report.id, ascending=not newest).limit(
             per_page).offset((flt.page - 1) * per_page)
     items = await _decorate(list(rows))
-    await _add_triage_facts(items, actor.jurisdiction_path)
+    units = await _add_triage_facts(items, actor.jurisdiction_path)
     waiting = total if flt.state == "new" and not (flt.category_id or flt.area_id or flt.age) else await waiting_count()
     return {"items": items, "total": total, "waiting": waiting, "page": flt.page, "per_page": per_page,
-            "pages": max(1, math.ceil(total / per_page)), "filter": flt}
+            "pages": max(1, math.ceil(total / per_page)), "filter": flt, "units": units}
 
 
-async def _add_triage_facts(items: list[dict[str, Any]], jurisdiction_path: str) -> None:
+async def unit_choices(jurisdiction_path: str, named: set[int] | None = None
+                       ) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """One read of the units for a triage screen: the active units of the jurisdiction, which routing chooses
+    among (by path), and the names of `named` (the units the rule and the history pick, which may lie outside
+    it or be closed since)."""
+    where = Unit.active.eq(True) & Unit.path.like(f"{jurisdiction_path}%")
+    if named:
+        where = where | Unit.id.is_in(sorted(named))
+    rows = await Unit.select(Unit.id, Unit.name, Unit.path, Unit.active).where(where).order_by(Unit.path)
+    choices = [{"id": r["id"], "name": r["name"], "path": r["path"]} for r in rows
+               if r["active"] and r["path"].startswith(jurisdiction_path)]
+    return choices, {r["id"]: r["name"] for r in rows}
+
+
+async def _add_triage_facts(items: list[dict[str, Any]], jurisdiction_path: str) -> list[dict[str, Any]]:
     """What the receptionist needs to decide without opening the report: its photos' thumbnails, the map,
     the unit the rules will pick, the unit history suggests (server.forecast.suggestions) beside it, and the
-    likely duplicates with their evidence (server.forecast.duplicates).
+    likely duplicates with their evidence (server.forecast.duplicates). Returns the units to choose among
+    (`unit_choices`), read in the same query as the names of the rule's and the history's units.
 
     The rule stays the default; the learned unit is pre-selected (`chosen_unit_id`) only for a category whose
     learned routing the admin turned on, and only when its confidence is high enough."""
@@ -152,9 +167,12 @@ async def _add_triage_facts(items: list[dict[str, Any]], jurisdiction_path: str)
                 ReportPhoto.report.is_in(ids) & (ReportPhoto.kind == "before")).order_by(ReportPhoto.position):
             photos.setdefault(row["report"], []).append(row["id"])
     routed = await route_many(items) if items else {}
-    names = {r["id"]: r["name"] for r in await Unit.select(Unit.id, Unit.name).where(
-        Unit.id.is_in(sorted({u for u in routed.values() if u})))} if any(routed.values()) else {}
-    learned = await suggestions.for_reports(jurisdiction_path, items)
+    learned = await suggestions.for_reports(jurisdiction_path, items, with_names=False)
+    choices, names = await unit_choices(jurisdiction_path, {u for u in routed.values() if u}
+                                        | {s["unit_id"] for s in learned.values() if s.get("unit_id")})
+    for suggestion in learned.values():
+        if suggestion.get("unit_id"):
+            suggestion["unit_name"] = names.get(suggestion["unit_id"], "")
     for item, similar in zip(items, await similar_to_each(items), strict=True):
         item["similar"] = similar
         item["photo_ids"] = photos.get(item["id"], [])
@@ -164,6 +182,7 @@ async def _add_triage_facts(items: list[dict[str, Any]], jurisdiction_path: str)
         item["learned"] = learned.get(item["id"]) or {}
         preselect = item["learned"].get("preselect") and item["learned"]["unit_id"] != item["rule_unit_id"]
         item["chosen_unit_id"] = item["learned"]["unit_id"] if preselect else None
+    return choices
 
 
 async def similar_reports(report: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:
@@ -172,7 +191,7 @@ async def similar_reports(report: dict[str, Any], limit: int = 5) -> list[dict[s
 
 
 async def similar_to_each(reports: list[dict[str, Any]], limit: int = 5) -> list[list[dict[str, Any]]]:
-    """`similar_reports` for a whole queue in two queries: the reports within DUPLICATE_RADIUS_M and
+    """`similar_reports` for a whole queue in one query: the reports within DUPLICATE_RADIUS_M and
     DUPLICATE_WINDOW_DAYS whose words say the same (diacritics or not, other words for the same problem),
     scored by server.forecast.duplicates with pg_trgm on PostgreSQL and the same figure in Python on SQLite."""
     return await meaning.candidates_for(reports, DUPLICATE_RADIUS_M, DUPLICATE_WINDOW_DAYS, limit)
@@ -189,7 +208,7 @@ async def staff_report(actor: Actor, report_id: int) -> dict[str, Any]:
                           for p in await ReportPhoto.select(ReportPhoto.id, ReportPhoto.kind,
                                                             ReportPhoto.original_sha256).where(
                               ReportPhoto.report == report_id).order_by(ReportPhoto.position)]
-    await _add_triage_facts([item], actor.jurisdiction_path)
+    item["unit_choices"] = await _add_triage_facts([item], actor.jurisdiction_path)
     item["suggested_unit"] = item["chosen_unit_id"] or item["rule_unit_id"]
     return item
 

@@ -1,0 +1,54 @@
+"""The triage screens read the units once per request: the units the receptionist chooses among, the rule's
+unit and the unit history suggests are named from one query, on the queue and on a report's own page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from server.forecast import suggestions
+from server.reports.tables import Report
+from tests.api.forecast.reports_history import article
+from tests.api.forecast.test_routing import MARKET, history
+from tests.factories import make_jurisdiction
+from tests.unit.reports.helpers import make_category, make_report
+
+FROM_UNITS = re.compile(r'\bFROM\s+"?units"?(\s|$)', re.I)
+
+
+async def _units_queries(client: Any, path: str, monkeypatch: Any) -> tuple[str, list[str]]:
+    engine = type(Report._meta.db)
+    original = engine.run_querystring
+    calls: list[str] = []
+
+    async def counting(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(str(querystring))
+        return await original(self, querystring, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "run_querystring", counting)
+    try:
+        response = await client.get(path)
+    finally:
+        monkeypatch.setattr(engine, "run_querystring", original)
+    assert response.status_code == 200, response.text[:300]
+    return response.text, [c for c in calls if FROM_UNITS.search(c)]
+
+
+async def test_the_queue_and_a_report_name_their_units_from_one_query(client_for: Any, monkeypatch: Any) -> None:
+    j = await make_jurisdiction()
+    category = await make_category(j, unit=j.dept)  # the rule's unit
+    await history(j, category)  # history says the other department
+    assert (await suggestions.refresh_routing(j.root.id)).status == suggestions.READY
+    new = await make_report(category, lat=MARKET[0], lon=MARKET[1], description="Ro ri duong ong nuoc o cho")
+    desk = await client_for(j.receptionist, headers={})
+    html, queries = await _units_queries(desk, f"/reports/triage?category={category['id']}", monkeypatch)
+    assert len(queries) == 1, queries
+    card = article(html, new["id"])  # the rule's unit, and beside it the one history suggests
+    assert f"<strong>{j.dept.name}</strong>" in card and f"<strong>{j.other_dept.name}</strong>" in card
+
+    html, queries = await _units_queries(desk, f"/reports/triage/{new['id']}", monkeypatch)
+    assert len(queries) == 1, queries
+    assert f"Theo quy tắc: {j.dept.name}" in html and f"<strong>{j.other_dept.name}</strong>" in html
+    # Every active unit of the commune is offered.
+    for unit in (j.dept, j.dept_sub, j.other_dept):
+        assert f'<option value="{unit.id}"' in html
