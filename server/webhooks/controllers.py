@@ -12,13 +12,13 @@ from litestar.response import Redirect, Template
 from server.lib.errors import DomainError
 from server.lib.guards import actor_of, admin_only, api_header_guard
 from server.lib.i18n import gettext as _
-from server.lib.params import bounded_int
+from server.lib.params import ID_MAX, bounded_int
 from server.lib.web import Kept, PageController, read_form, see_other
 from server.webhooks import services
 from server.webhooks.tables import DeliveryState
 
 # Ids as the database holds them: a larger number is a 400, not an overflow in the query.
-Id = Annotated[int, PathParameter(gt=0, le=2**31 - 1)]
+Id = Annotated[int, PathParameter(gt=0, le=ID_MAX)]
 
 
 class SubscriptionBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -58,7 +58,7 @@ class WebhookApiController(Controller):
 
     @get("/deliveries")
     async def deliveries(self, request: Request,
-                         subscription_id: Annotated[int | None, QueryParameter(gt=0, le=2**31 - 1)] = None,
+                         subscription_id: Annotated[int | None, QueryParameter(gt=0, le=ID_MAX)] = None,
                          status: Annotated[str | None, QueryParameter(query="state", max_length=16)] = None,
                          limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
         """The delivery log, newest first: state, attempts, the receiver's HTTP status, times, the last error."""
@@ -102,7 +102,7 @@ class WebhookDeskController(PageController):
 
     @get("/")
     async def index(self, request: Request, ok: FromQuery[str] = "",
-                    subscription: Annotated[int | None, QueryParameter(gt=0, le=2**31 - 1)] = None) -> Template:
+                    subscription: Annotated[int | None, QueryParameter(gt=0, le=ID_MAX)] = None) -> Template:
         return await _page(request, ok=ok if ok in OK_KEYS else None, subscription_id=subscription)
 
     @post("/")
