@@ -15,10 +15,11 @@ from litestar.params import Body, Parameter
 
 from server.lib.errors import DomainError
 from server.lib.guards import actor_of, admin_only, api_header_guard
+from server.lib.params import ID_MAX
 from server.machine import importing, keys, reading
 from server.machine.auth import EXCEPTION_HANDLERS, MACHINE_OPT, SYSTEM_KEY_SCHEME, holder_of, requires
 
-ID = Parameter(gt=0, le=2**31 - 1)
+ID = Parameter(gt=0, le=ID_MAX)
 # The PDF may be up to the attachments' 10 MB and the metadata up to the API's 1 MB of JSON: above this, Litestar
 # refuses the body (413) before the import can say in words which part is too large.
 MAX_IMPORT_BYTES = 12_000_000
@@ -27,7 +28,7 @@ MAX_IMPORT_BYTES = 12_000_000
 class MachineKeyCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
     scopes: Annotated[list[Annotated[str, msgspec.Meta(max_length=64)]], msgspec.Meta(min_length=1, max_length=10)]
-    unit_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)] | None = None
+    unit_id: Annotated[int, msgspec.Meta(ge=1, le=ID_MAX)] | None = None
     rate_per_minute: Annotated[int, msgspec.Meta(ge=1, le=keys.MAX_RATE)] = keys.DEFAULT_RATE
 
 

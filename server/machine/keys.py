@@ -9,7 +9,6 @@ routes its scopes open (server/machine/auth.py).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,7 +190,7 @@ _COUNT_SQL = (
 
 async def count_request(key_id: int) -> int:
     """Count one request of the key; 0 when it is within its rate, else the seconds until the next window."""
-    now = int(time.time())
+    now = int(clock.now().timestamp())  # the clock tests move, as every other "now"
     rows = await MachineKey.raw(_COUNT_SQL, now, now, now + WINDOW_SECONDS, clock.now(), key_id)
     if not rows:
         return 0

@@ -3,8 +3,10 @@ rate per key, revoked at once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
+from server.lib import clock
 from server.machine.tables import MachineKey
 from tests.api.machine.helpers import import_files, make_key, metadata, system
 from tests.factories import make_jurisdiction, unique
@@ -71,6 +73,23 @@ async def test_each_key_is_limited_in_rate_on_its_own(j, client_for) -> None:
     assert 1 <= limited.json()["error"]["details"]["retry_after"] <= 60
     assert limited.headers["retry-after"] == str(limited.json()["error"]["details"]["retry_after"])
     assert (await other.get("/api/v1/machine/reports")).status_code == 200
+
+
+async def test_a_keys_rate_window_follows_the_servers_clock(j, client_for) -> None:
+    """The minute is the server's clock's (server.lib.clock), which the tests and faketime move: a minute later
+    on that clock, the key may ask again."""
+    start = clock.now()
+    clock.freeze(start)
+    try:
+        sender = await system(client_for, (await make_key(client_for, j, ["reports:read"], rate_per_minute=2))["key"])
+        statuses = [(await sender.get("/api/v1/machine/reports", params={"limit": 1})).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        clock.freeze(start + dt.timedelta(seconds=30))
+        assert (await sender.get("/api/v1/machine/reports", params={"limit": 1})).status_code == 429
+        clock.freeze(start + dt.timedelta(seconds=61))
+        assert (await sender.get("/api/v1/machine/reports", params={"limit": 1})).status_code == 200
+    finally:
+        clock.freeze(None)
 
 
 async def test_only_the_admin_manages_keys_of_their_own_jurisdiction(j, client_for) -> None:
