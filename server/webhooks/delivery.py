@@ -26,12 +26,11 @@ import httpx
 from server.lib import clock
 from server.lib.errors import Invalid
 from server.lib.jobs import PermanentJobError
-from server.webhooks import addresses, signing
+from server.webhooks import addresses, failures, signing
 from server.webhooks.services import max_attempts
 from server.webhooks.tables import DeliveryState, WebhookDelivery
 
 USER_AGENT = "dieuhanh-webhooks/1"
-MAX_ERROR = 1000
 
 
 def timeout_seconds() -> float:
@@ -53,23 +52,27 @@ class RetryLater(Exception):
     """An attempt failed in a way another attempt may fix: the job queue retries it after its backoff."""
 
 
-async def _record(delivery_id: int, state: DeliveryState, *, code: int | None = None, error: str = "") -> None:
-    values: dict[Any, Any] = {WebhookDelivery.state: state.value, WebhookDelivery.response_code: code,
-                              WebhookDelivery.error: error[:MAX_ERROR]}
+async def _record(delivery_id: int, state: DeliveryState, *, status: int | None = None, error: str = "") -> None:
+    """The delivery's new state; `error` is failures.encode()'s (a code and its facts, worded by the page)."""
+    values: dict[Any, Any] = {WebhookDelivery.state: state.value, WebhookDelivery.response_code: status,
+                              WebhookDelivery.error: error}
     if state is DeliveryState.delivered:
         values[WebhookDelivery.delivered_at] = clock.now()
     await WebhookDelivery.update(values).where(WebhookDelivery.id == delivery_id)
 
 
-async def _give_up(delivery_id: int, error: str, code: int | None = None) -> NoReturn:
-    await _record(delivery_id, DeliveryState.failed, code=code, error=error)
+async def _give_up(delivery_id: int, code: str, status: int | None = None, **facts: Any) -> NoReturn:
+    error = failures.encode(code, status=status, **facts)
+    await _record(delivery_id, DeliveryState.failed, status=status, error=error)
     raise PermanentJobError(error)
 
 
-async def _retry_or_give_up(delivery_id: int, attempt: int, error: str, code: int | None = None) -> NoReturn:
+async def _retry_or_give_up(delivery_id: int, attempt: int, code: str, status: int | None = None,
+                            **facts: Any) -> NoReturn:
     if attempt >= max_attempts():
-        await _give_up(delivery_id, f"{error} (gave up after {attempt} attempts)", code)
-    await _record(delivery_id, DeliveryState.retrying, code=code, error=error)
+        await _give_up(delivery_id, code, status, gave_up_after=attempt, **facts)
+    error = failures.encode(code, status=status, **facts)
+    await _record(delivery_id, DeliveryState.retrying, status=status, error=error)
     raise RetryLater(error)
 
 
@@ -116,7 +119,7 @@ async def deliver(delivery_id: int) -> str:
     if row["state"] == DeliveryState.delivered.value:  # a job run twice (a worker killed after the POST)
         return row["state"]
     if not row["subscription.active"]:
-        await _record(delivery_id, DeliveryState.failed, error="subscription disabled")
+        await _record(delivery_id, DeliveryState.failed, error=failures.encode(failures.SUBSCRIPTION_DISABLED))
         return DeliveryState.failed.value
     attempt = row["attempts"] + 1
     await WebhookDelivery.update({WebhookDelivery.attempts: attempt,
@@ -126,10 +129,11 @@ async def deliver(delivery_id: int) -> str:
     try:
         target = await addresses.check_url(url)
     except Invalid as error:
-        detail = ", ".join(f"{k}={v}" for k, v in error.details.items())
-        if error.code == "webhook_host_unresolved":  # DNS may come back
-            await _retry_or_give_up(delivery_id, attempt, f"host not resolved ({detail})")
-        await _give_up(delivery_id, f"address refused by WEBHOOK_ALLOWED_HOSTS ({detail})")
+        code = error.code.removeprefix("webhook_")  # host_unresolved, address_refused, url_invalid, scheme
+        facts = {k: str(v) for k, v in error.details.items() if k in ("host", "address")}
+        if code == failures.HOST_UNRESOLVED:  # DNS may come back
+            await _retry_or_give_up(delivery_id, attempt, code, **facts)
+        await _give_up(delivery_id, code, **facts)
     body = row["body"].encode()
     timestamp = int(clock.now().timestamp())
     headers = {
@@ -143,14 +147,14 @@ async def deliver(delivery_id: int) -> str:
     try:
         response = await post(url, target, body, headers)
     except httpx.HTTPError as error:
-        await _retry_or_give_up(delivery_id, attempt, f"{type(error).__name__}: {error}"[:MAX_ERROR])
-    code = response.status_code
-    if 200 <= code < 300:
-        await _record(delivery_id, DeliveryState.delivered, code=code)
+        kind = failures.TIMEOUT if isinstance(error, httpx.TimeoutException) else failures.NETWORK
+        await _retry_or_give_up(delivery_id, attempt, kind, exception=type(error).__name__, detail=str(error))
+    status = response.status_code
+    if 200 <= status < 300:
+        await _record(delivery_id, DeliveryState.delivered, status=status)
         return DeliveryState.delivered.value
-    if 300 <= code < 400:
-        location = response.headers.get("location", "")[:300]
-        await _give_up(delivery_id, f"redirect not followed (HTTP {code} to {location!r})", code)
-    if code == 429 or code >= 500:
-        await _retry_or_give_up(delivery_id, attempt, f"HTTP {code}", code)
-    await _give_up(delivery_id, f"HTTP {code}", code)
+    if 300 <= status < 400:
+        await _give_up(delivery_id, failures.REDIRECT, status, location=response.headers.get("location", ""))
+    if status == 429 or status >= 500:
+        await _retry_or_give_up(delivery_id, attempt, failures.HTTP_STATUS, status)
+    await _give_up(delivery_id, failures.HTTP_STATUS, status)

@@ -19,7 +19,7 @@ from server.lib import clock, jobs
 from server.lib.actor import Actor
 from server.lib.db import write_transaction
 from server.lib.errors import Invalid, NotFound
-from server.webhooks import addresses, signing
+from server.webhooks import addresses, failures, signing
 from server.webhooks.tables import DeliveryState, WebhookDelivery, WebhookSubscription
 
 JOB_KIND = "webhooks.deliver"
@@ -145,8 +145,10 @@ DELIVERY_COLUMNS = (
 
 
 def _delivery(row: dict[str, Any]) -> dict[str, Any]:
+    """A delivery as the log shows it: `error` is the failure's code (failures.py), `error_detail` its facts."""
     out = {key: row[key] for key in row if key != "subscription.url"}
     out["url"] = row["subscription.url"]
+    out["error"], out["error_detail"] = failures.decode(row["error"])
     return out
 
 

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from server.webhooks import delivery
+from server.webhooks import delivery, failures
 from server.webhooks.tables import WebhookDelivery
 from tests.api.webhooks.helpers import drain, subscribe, verified
 from tests.api.webhooks.receiver import Received
@@ -81,5 +81,7 @@ async def test_https_is_spoken_to_the_name_while_connecting_to_the_checked_addre
     assert verified(by_name["secret"], arrived) and arrived.header("Host") == f"localhost:{port}"
     # The certificate names localhost, not 127.0.0.1: refused as a network failure, to be retried.
     [bad] = await WebhookDelivery.select().where(WebhookDelivery.subscription == by_address["id"])
-    assert bad["state"] == "retrying" and "ConnectError" in bad["error"] and bad["response_code"] is None
+    code, facts = failures.decode(bad["error"])
+    assert bad["state"] == "retrying" and bad["response_code"] is None
+    assert (code, facts["exception"]) == ("network", "ConnectError") and "certificate" in facts["detail"].lower()
     assert not [r for r in received if r.path == "/hooks/ip"]
