@@ -20,6 +20,7 @@ from server.lib.i18n import gettext as _
 from server.lib.responses import stored_file_response
 from server.lib.web import Kept, flash_of, page, parse_date, read_form, see_other
 from server.machine import importing
+from server.tasks.revision import field_names
 from server.tasks.services import list_tasks
 
 KINDS = [kind.value for kind in DirectiveKind]
@@ -124,7 +125,7 @@ async def _detail_page(
     actor: Actor, directive_id: int, *, ok: str | None = None, file_error: str | None = None, status_code: int = 200
 ) -> Template:
     directive = await services.get_directive(actor, directive_id)
-    corrections = await importing.revisions(actor, directive_id)
+    corrections = await importing.revisions(directive_id)  # get_directive checked the scope
     items = (await list_tasks(actor, view="scope", directive_id=directive_id, limit=200))["items"]
     # The roll-up counts the directive's own tasks; the parts of a split task are on the task's page.
     tasks = [item for item in items if item["parent_id"] is None] or items
@@ -155,4 +156,5 @@ def _revision_summary(revision: dict[str, Any]) -> dict[str, Any]:
         "fields": [_(REVISED_FIELDS.get(name, name)) for name in sorted(changes.get("directive", {}))],
         "pdf_added": bool(changes.get("pdf_added")),
         "task_actions": actions,
+        "task_fields": field_names(name for task in changes.get("tasks", []) for name in task.get("changes", {})),
     }

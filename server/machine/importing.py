@@ -4,7 +4,8 @@ Idempotent on the directive's identity: the key's jurisdiction, the issuing body
 hiệu) and the issue date (`natural_key`). The first send creates the directive, attaches the PDF (its text
 becomes searchable, as on the desk) and gives the tasks; an identical resend writes nothing and answers with
 the same directive; a corrected resend is a revision: the directive's fields are updated, new tasks are
-given, tasks nobody has started take their new title and deadline, and `directive_revisions` keeps what
+given, tasks nobody has started take their new title, description, deadline, lead unit, coordinating units and
+priority (server/tasks/revision.py: a started or split task keeps them), and `directive_revisions` keeps what
 changed. Everything happens in one transaction: an unknown unit code, a deadline in the past, a damaged
 PDF leave nothing behind.
 
@@ -231,7 +232,6 @@ async def _revise(
 ) -> dict[str, Any]:
     directive_id = ledger["directive"]
     revision = ledger["revision"] + 1
-    reason = f"Văn bản được đính chính (lần {revision})"
     fields = await directive_import.revise_directive(
         actor, directive_id, number=payload.number, issuing_body=payload.issuing_body, issued_on=payload.issued_on,
         title=payload.title, signer=payload.signer, kind=payload.kind, summary=payload.summary)
@@ -242,21 +242,20 @@ async def _revise(
     known = await _task_map(ledger["id"])
     states = {row["id"]: row["state"] for row in await Task.select(Task.id, Task.state).where(
         Task.id.is_in(list(known.values()) or [0]))}
+    waiting = await task_revision.unstarted(list(known.values()))
+    codes = {unit_id: code for code, unit_id in units.items()}
     tasks: list[dict[str, Any]] = []
     for ref, task in zip(refs, payload.tasks, strict=True):
         task_id = known.get(ref)
         if task_id is None:
             tasks.append(await _give_task(actor, ledger["id"], directive_id, ref, task, units))
             continue
-        if not task_revision.is_unstarted(states.get(task_id, "")):
+        if task_id not in waiting:  # started, or split among parts by its unit head
             tasks.append({"ref": ref, "task_id": task_id, "action": "kept_started", "state": states.get(task_id)})
             continue
-        given = _task_fields(task, units)
-        changed = await task_revision.revise_unstarted(
-            actor, task_id, title=given["title"], description=given["description"], deadline=given["deadline"],
-            deadline_working_days=given["deadline_working_days"], reason=reason)
+        changed = await task_revision.revise_unstarted(actor, task_id, **_task_fields(task, units), revision=revision)
         tasks.append({"ref": ref, "task_id": task_id, "action": "updated" if changed else "unchanged",
-                      **({"changes": changed} if changed else {})})
+                      **({"changes": await _as_sent(changed, codes)} if changed else {})})
     left_out = sorted(ref for ref in known if ref not in set(refs))
     for ref in left_out:  # a task the correction no longer lists is not cancelled here: a person decides
         tasks.append({"ref": ref, "task_id": known[ref], "action": "not_in_resend"})
@@ -272,10 +271,27 @@ async def _revise(
     return {"status": "revised", "directive_id": directive_id, "revision": revision, **changes}
 
 
-async def revisions(actor: Actor, directive_id: int) -> list[dict[str, Any]]:
-    """A directive's corrections as sent, newest first, for whoever may read the directive."""
-    if not await directives.directive_exists_in_scope(actor, directive_id):
-        return []
+async def _as_sent(changed: dict[str, dict[str, Any]], codes: dict[int, str]) -> dict[str, dict[str, Any]]:
+    """A task's changes as the sender names them: units by their codes, not by this server's ids."""
+    lead = changed.get("lead_unit", {})
+    coordinating = changed.get("coordinating_units", {})
+    unit_ids = {*lead.values(), *(unit for side in coordinating.values() for unit in side)}
+    missing = sorted(unit_ids - set(codes))
+    if missing:  # a former unit the correction no longer names
+        rows = await Unit.select(Unit.id, Unit.code).where(Unit.id.is_in(missing))
+        codes = {**codes, **{row["id"]: row["code"] for row in rows}}
+    shown = dict(changed)
+    if lead:
+        shown["lead_unit"] = {side: codes.get(unit, unit) for side, unit in lead.items()}
+    if coordinating:
+        shown["coordinating_units"] = {side: sorted(codes.get(unit, str(unit)) for unit in units)
+                                       for side, units in coordinating.items()}
+    return shown
+
+
+async def revisions(directive_id: int) -> list[dict[str, Any]]:
+    """A directive's corrections as sent, newest first. The caller has checked that the reader may read the
+    directive (once per page: the directive's own read does it)."""
     rows = await DirectiveRevision.select(
         DirectiveRevision.revision, DirectiveRevision.changes, DirectiveRevision.key_name,
         DirectiveRevision.created_at,

@@ -34,7 +34,7 @@ async def imported_directive(holder: KeyHolder, actor: Actor, directive_id: int)
               "deadline": row["deadline"], "lead_unit": row["lead_unit.code"],
               "progress_percent": row["progress_percent"], "completed_at": row["completed_at"],
               "updated_at": row["updated_at"]} for row in rows]
-    return {**directive, "revision": ledger["revision"], "revisions": await revisions(actor, directive_id),
+    return {**directive, "revision": ledger["revision"], "revisions": await revisions(directive_id),
             "tasks": tasks}
 
 

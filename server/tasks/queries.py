@@ -11,6 +11,7 @@ from server.lib.errors import Forbidden, NotFound
 from server.people.services import Actor
 from server.tasks import listing
 from server.tasks import parts as task_parts
+from server.tasks import revision as task_revision
 from server.tasks.access import visibility_sql
 from server.tasks.lifecycle import _load, _visible
 from server.tasks.rules import CLOSED_STATES, _is_manager, allowed_actions
@@ -172,8 +173,8 @@ async def get_task(actor: Actor, task_id: int) -> dict[str, Any]:
         "coordinating_units": [{"id": c["unit"], "name": c["unit.name"]} for c in coordinating],
         "history": history,
         "deadlines": [
-            {"deadline": d["deadline"], "previous": d["previous"], "reason": d["reason"], "set_at": d["set_at"],
-             "set_by": d["set_by.full_name"]}
+            {"deadline": d["deadline"], "previous": d["previous"], "reason": task_revision.shown_note(d["reason"]),
+             "set_at": d["set_at"], "set_by": d["set_by.full_name"]}
             for d in deadlines
         ],
         "extensions": [
@@ -225,7 +226,7 @@ async def _histories(task_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
                 "kind": e["kind"],
                 "from_state": e["from_state"],
                 "to_state": e["to_state"],
-                "note": e["note"],
+                "note": task_revision.shown_note(e["note"]) if e["kind"] == task_revision.REVISED else e["note"],
                 "refused": e["refused"],
                 "actor": e["actor.full_name"],
                 "captured_at": e["captured_at"],
