@@ -122,6 +122,28 @@ async def enqueue(
     return rows[0]["id"] if rows else None
 
 
+ENQUEUE_CHUNK = 500  # rows per INSERT: 7 parameters each, far below SQLite's and PostgreSQL's limits
+
+
+async def enqueue_many(kind: str, items: Sequence[tuple[dict[str, Any], str | None]], max_attempts: int = 5) -> int:
+    """`enqueue` of many jobs of one kind, (payload, dedupe key) each, in one statement per ENQUEUE_CHUNK: a key
+    that already exists is skipped. Returns how many were added."""
+    now = clock.now()
+    added = 0
+    for start in range(0, len(items), ENQUEUE_CHUNK):
+        chunk = items[start:start + ENQUEUE_CHUNK]
+        args: list[Any] = []
+        for payload, dedupe_key in chunk:
+            args += [kind, json.dumps(payload, default=str, ensure_ascii=False), JobState.queued.value, now,
+                     max_attempts, dedupe_key, now]
+        rows = await Job.raw(
+            "INSERT INTO jobs (kind, payload, state, run_at, max_attempts, dedupe_key, created_at, attempts,"
+            " last_error) VALUES " + ", ".join("({}, {}, {}, {}, {}, {}, {}, 0, '')" for _ in chunk)
+            + " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id", *args)
+        added += len(rows)
+    return added
+
+
 async def claim_batch(worker_id: str, n: int = 10, lease: dt.timedelta = DEFAULT_LEASE,
                       kinds: Sequence[str] = ()) -> list[ClaimedJob]:
     """Lock up to n due jobs for this worker and count an attempt on each (of `kinds` only, when given: a worker

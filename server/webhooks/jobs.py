@@ -15,10 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from server.lib import clock
-from server.lib.db import write_transaction
 from server.tasks.tables import Task
 from server.webhooks import delivery, payloads
-from server.webhooks.services import active_subscriptions, publish
+from server.webhooks.services import Event, active_subscriptions, publish_many
 from server.webhooks.tables import WebhookDelivery
 
 DELIVER = "webhooks.deliver"
@@ -33,35 +32,37 @@ async def handle_deliver(payload: dict[str, Any]) -> None:
 
 
 async def publish_overdue(today: dt.date | None = None) -> int:
-    """Queue a `task.overdue` delivery for each task whose deadline passed in the last days; returns how many."""
+    """Queue a `task.overdue` delivery for each task whose deadline passed in the last days; returns how many.
+
+    Set-based, whatever the number of tasks: the subscriptions, the tasks with their lead units, what earlier
+    ticks queued, then the deliveries and their jobs in one INSERT each (services.publish_many). Once per task
+    and deadline: the event key (subscription, task, deadline) is unique, and an INSERT that meets it skips."""
     subscriptions = await active_subscriptions("task.overdue")
     if not subscriptions:
         return 0
     today = today or clock.today_vn()
     since = today - dt.timedelta(days=OVERDUE_LOOKBACK_DAYS)
-    rows = await Task.select(Task.id, Task.deadline).where(
+    subjects = await payloads.task_subjects(
         Task.state.is_in(list(OVERDUE_STATES)) & (Task.deadline < today) & (Task.deadline >= since))
-    if not rows:
+    if not subjects:
         return 0
-    # What earlier ticks already queued: one read instead of an INSERT attempt per task and subscription.
+    # What earlier ticks already queued: one read, so that a quiet tick writes nothing.
     done = {r["event_key"] for r in await WebhookDelivery.select(WebhookDelivery.event_key).where(
         (WebhookDelivery.event_type == "task.overdue")
         & (WebhookDelivery.created_at >= clock.now() - dt.timedelta(days=OVERDUE_LOOKBACK_DAYS + 2)))}
-    created = 0
-    for row in rows:
-        key = f"overdue:{row['id']}:{row['deadline'].isoformat()}"
+    events = []
+    for unit_path, data in subjects:
+        deadline = data["task"]["deadline"]
+        key = f"overdue:{data['task']['id']}:{deadline.isoformat()}"
         # Overdue from the day after the deadline: a subscription made later does not hear of it.
-        became = row["deadline"] + dt.timedelta(days=1)
+        became = deadline + dt.timedelta(days=1)
         wanting = [s for s in subscriptions
                    if f"{s['id']}:{key}" not in done and clock.local_date(s["created_at"]) <= became]
-        if not wanting:
-            continue
-        subject = await payloads.task_subject(row["id"])
-        if subject is None:
-            continue
-        async with write_transaction():
-            created += len(await publish("task.overdue", subject[0], subject[1], key=key, subscriptions=wanting))
-    return created
+        if wanting:
+            events.append(Event(unit_path, data, key=key, subscriptions=wanting))
+    if not events:
+        return 0
+    return len(await publish_many("task.overdue", events, subscriptions))
 
 
 async def handle_overdue(payload: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from server.audit import services as audit
@@ -209,6 +210,22 @@ def event_body(event_id: str, event_type: str, data: dict[str, Any], at: dt.date
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+@dataclass(frozen=True)
+class Event:
+    """One event to publish: where it happened (the unit's path), what it says, and `key`, which makes it
+    once-only per subscription (an overdue task, noticed at every tick); without a key each event is new.
+    `subscriptions`, when given, are the only ones that may hear it (still only those whose scope holds it)."""
+
+    unit_path: str
+    data: dict[str, Any]
+    key: str | None = None
+    subscriptions: list[dict[str, Any]] | None = None
+
+
+# Deliveries per INSERT: 7 parameters each, far below SQLite's and PostgreSQL's limits.
+INSERT_CHUNK = 500
+
+
 async def publish(event_type: str, unit_path: str, data: dict[str, Any], *, key: str | None = None,
                   subscriptions: list[dict[str, Any]] | None = None) -> list[int]:
     """Queue one delivery of this event per active subscription that wants it and whose scope holds the unit.
@@ -216,26 +233,40 @@ async def publish(event_type: str, unit_path: str, data: dict[str, Any], *, key:
     Called inside the change's transaction. `key` makes the event once-only per subscription (an overdue task,
     noticed at every tick); without it each call is a new event. Returns the new deliveries' ids.
     """
+    return await publish_many(event_type, [Event(unit_path, data, key)], subscriptions)
+
+
+async def publish_many(event_type: str, events: list[Event], subscriptions: list[dict[str, Any]] | None = None
+                       ) -> list[int]:
+    """`publish` of many events of one type, set-based: the deliveries in one INSERT (per INSERT_CHUNK) that skips
+    those an event key already made, and their jobs in one more. Returns the new deliveries' ids."""
     subscriptions = await active_subscriptions(event_type) if subscriptions is None else subscriptions
-    chosen = [s for s in subscriptions if unit_path.startswith(s["scope_path"])]
-    if not chosen:
-        return []
     now = clock.now()
-    event_id = f"evt_{uuid.uuid4().hex}"
-    body = event_body(event_id, event_type, data, now)
+    rows: list[tuple[int, str, str, str]] = []  # subscription, event id, event key, body
+    for event in events:
+        chosen = [s for s in (subscriptions if event.subscriptions is None else event.subscriptions)
+                  if event.unit_path.startswith(s["scope_path"])]
+        if not chosen:
+            continue
+        event_id = f"evt_{uuid.uuid4().hex}"
+        body = event_body(event_id, event_type, event.data, now)
+        rows += [(s["id"], event_id, f"{s['id']}:{event.key or event_id}", body) for s in chosen]
+    if not rows:
+        return []
     created: list[int] = []
     async with write_transaction():
-        for subscription in chosen:
-            rows = await WebhookDelivery.raw(
-                "INSERT INTO webhook_deliveries (subscription, event_id, event_type, event_key, body, state, attempts,"
-                " error, created_at) VALUES ({}, {}, {}, {}, {}, {}, 0, '', {})"
-                " ON CONFLICT (event_key) DO NOTHING RETURNING id",
-                subscription["id"], event_id, event_type, f"{subscription['id']}:{key or event_id}", body,
-                DeliveryState.pending.value, now,
-            )
-            if rows:
-                delivery_id = rows[0]["id"]
-                await jobs.enqueue(JOB_KIND, {"delivery": delivery_id}, max_attempts=max_attempts(),
-                                   dedupe_key=f"webhook:{event_id}:{subscription['id']}")
-                created.append(delivery_id)
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start:start + INSERT_CHUNK]
+            args: list[Any] = []
+            for subscription_id, event_id, event_key, body in chunk:
+                args += [subscription_id, event_id, event_type, event_key, body, DeliveryState.pending.value, now]
+            inserted = await WebhookDelivery.raw(
+                "INSERT INTO webhook_deliveries (subscription, event_id, event_type, event_key, body, state,"
+                " created_at, attempts, error) VALUES "
+                + ", ".join("({}, {}, {}, {}, {}, {}, {}, 0, '')" for _ in chunk)
+                + " ON CONFLICT (event_key) DO NOTHING RETURNING id, subscription, event_id", *args)
+            inserted.sort(key=lambda r: r["id"])
+            await jobs.enqueue_many(JOB_KIND, [({"delivery": r["id"]}, f"webhook:{r['event_id']}:{r['subscription']}")
+                                               for r in inserted], max_attempts=max_attempts())
+            created += [r["id"] for r in inserted]
     return created
