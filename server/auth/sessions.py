@@ -6,7 +6,9 @@ expired cookie decrypts to nothing. It carries:
 
 - ``s``: a random session id, which sign-out and a new sign-in end (below);
 - ``p`` and ``e``: the person and their ``session_epoch`` when the session began;
-- ``t``: when it began (so that an ended id's marker lives only as long as the cookie could);
+- ``t``: when it was last sealed (so that an ended id's marker lives only as long as the cookie could); a
+  session in use is resealed once a day (RESEAL_AFTER_SECONDS), so it expires SESSION_MAX_AGE after its last
+  use, not after its sign-in;
 - ``a``: the person as the request needs them (role, unit id and path, triage right, locale, names).
 
 Checking it costs two in-process lookups (docs/decisions/0003-signed-sessions.md):
@@ -35,15 +37,18 @@ from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
 
 from server.lib.actor import Actor
+from server.lib.shortcache import ShortCache
 
 STORE_NAME = "sessions"
 ENDED_CHECK_SECONDS = 2.0
+RESEAL_AFTER_SECONDS = 24 * 3600  # a session in use is resealed once a day, so that it expires only unused
 _CACHE_LIMIT = 50_000
 _LOADED = "dieuhanh.session_loaded"
 _REFUSED = "dieuhanh.session_refused"
 
-# Session ids known live until a moment (monotonic), and ids known ended. Bounded: cleared when full.
-_live_until: dict[str, float] = {}
+# Whether a session id was ended, asked of the store at most once per ENDED_CHECK_SECONDS per id; ids known
+# ended are kept (bounded: cleared when full).
+_checked: ShortCache[str, bool] = ShortCache(ENDED_CHECK_SECONDS, limit=_CACHE_LIMIT)
 _ended: set[str] = set()
 
 
@@ -59,12 +64,17 @@ def new_session(actor: Actor) -> dict[str, Any]:
 
 
 def refreshed(session: dict[str, Any], actor: Actor) -> dict[str, Any] | None:
-    """The same session carrying the person's current row, or None when it already does.
+    """The same session carrying the person's current row and resealed now, or None when it already carries the
+    row and was sealed less than RESEAL_AFTER_SECONDS ago.
 
-    Resealed now, its cookie lives another SESSION_MAX_AGE: `t` moves with it, so that an ended id's marker
-    (`end`) lasts as long as the newest copy of the cookie could."""
-    fields = asdict(actor)
-    return None if session.get("a") == fields else {**session, "a": fields, "t": int(time.time())}
+    Resealing moves `t` and the cookie's expiry on, so that an officer who opens the app every week is never
+    signed out, one who has not for SESSION_MAX_AGE is, and an ended id's marker (`end`) lasts as long as the
+    newest copy of the cookie could. The comparison is with the actor's own attributes, not a copy of them: it
+    runs on every request."""
+    now = int(time.time())
+    if session.get("a") == vars(actor) and now - int(session.get("t") or 0) < RESEAL_AFTER_SECONDS:
+        return None
+    return {**session, "a": asdict(actor), "t": now}
 
 
 def _marker(session_id: str) -> str:
@@ -74,15 +84,13 @@ def _marker(session_id: str) -> str:
 async def is_ended(store: Store, session_id: str) -> bool:
     if session_id in _ended:
         return True
-    now = time.monotonic()
-    if _live_until.get(session_id, 0.0) > now:
-        return False
-    if await store.exists(_marker(session_id)):
+
+    async def ask(checked_id: str) -> bool:
+        return await store.exists(_marker(checked_id))
+
+    if await _checked.get(session_id, ask):
         _remember_ended(session_id)
         return True
-    if len(_live_until) > _CACHE_LIMIT:
-        _live_until.clear()
-    _live_until[session_id] = now + ENDED_CHECK_SECONDS
     return False
 
 
@@ -106,7 +114,13 @@ def _remember_ended(session_id: str) -> None:
     if len(_ended) > _CACHE_LIMIT:
         _ended.clear()
     _ended.add(session_id)
-    _live_until.pop(session_id, None)
+    _checked.forget(session_id)
+
+
+def forget_checks() -> None:
+    """Forget what this process learned of ended sessions (as a process that never saw them would be)."""
+    _ended.clear()
+    _checked.forget()
 
 
 def refuse(connection: ASGIConnection) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 from server.audit import services as audit
 from server.lib import clock
 from server.lib.actor import Actor
 from server.lib.db import is_sqlite, write_transaction
 from server.lib.errors import Conflict, Invalid, NotFound
 from server.lib.passwords import hash_password
+from server.lib.shortcache import ShortCache
 from server.lib.vn_text import fold, person_sort_key
 from server.people.tables import Person, Role
 from server.units import events as unit_events
@@ -22,29 +21,16 @@ MIN_PASSWORD_LENGTH = 10
 # after an admin changes someone's role or unit, or deactivates them, is the price (update_person clears its
 # own process's entry at once). The signed session's revocation delay is this (docs/decisions/0003).
 ACTOR_CACHE_SECONDS = 2.0
-_actor_cache: dict[int, tuple[float, Actor]] = {}
+_actors: ShortCache[int, Actor | None] = ShortCache(ACTOR_CACHE_SECONDS, limit=10_000)
 
 
 async def get_actor(person_id: int) -> Actor | None:
-    cached = _actor_cache.get(person_id)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    actor = await _load_actor(person_id)
-    if actor is None:
-        _actor_cache.pop(person_id, None)
-    else:
-        if len(_actor_cache) > 10_000:
-            _actor_cache.clear()
-        _actor_cache[person_id] = (time.monotonic() + ACTOR_CACHE_SECONDS, actor)
-    return actor
+    return await _actors.get(person_id, _load_actor)
 
 
 def forget_actor(person_id: int | None = None) -> None:
     """Forget one cached person, or everybody (a unit moved, so every path below it changed)."""
-    if person_id is None:
-        _actor_cache.clear()
-    else:
-        _actor_cache.pop(person_id, None)
+    _actors.forget(person_id)
 
 
 unit_events.on_tree_changed(forget_actor)  # a unit moved: every cached path below it is stale

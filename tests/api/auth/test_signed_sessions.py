@@ -61,7 +61,7 @@ async def test_the_cookie_carries_the_person_sealed(j: Any, client_for: Any) -> 
     assert j.officer.username.encode() not in base64.b64decode(cookie)  # sealed, not only signed
     data = opened(cookie)
     assert data["p"] == j.officer.id and data["e"] == j.officer.session_epoch
-    carried = data["a"]
+    carried = data["a"]  # what the request needs, compared with the person's current row
     assert (carried["role"], carried["unit_id"], carried["unit_path"], carried["triage"], carried["locale"]) == (
         "officer", j.officer.unit_id, j.officer.unit_path, False, j.officer.locale
     )
@@ -136,8 +136,7 @@ async def test_signing_out_ends_that_session_only_on_every_process(app: Any, j: 
     assert not phone.cookies.get(COOKIE)
     assert not await works(app, phone_cookie)  # a copy of the cookie is worth nothing
     # Another process knows it from the shared store (here: this process with its caches emptied).
-    sessions._ended.clear()
-    sessions._live_until.clear()
+    sessions.forget_checks()
     assert not await works(app, phone_cookie)
     assert (await laptop.get("/api/v1/auth/me")).status_code == 200
 
@@ -154,3 +153,29 @@ async def test_a_moved_unit_refreshes_the_session_without_ending_it(app: Any, j:
     assert after != before and after.startswith(f"{j.other_dept.path}{j.dept.id}/")
     # The same session, resealed now: an end of it must outlive the new cookie.
     assert resealed["s"] == sealed["s"] and resealed["t"] >= sealed["t"]
+
+
+async def test_a_session_in_use_is_resealed_once_a_day_so_it_expires_only_unused(app: Any, j: Any) -> None:
+    actor = await get_actor(j.officer.id)
+    assert actor is not None
+    # Signed in 29 days ago and used since: without a reseal its cookie would expire tomorrow.
+    then = time.time() - 29 * 24 * 3600
+    with mock.patch("litestar.middleware.session.client_side.time.time", return_value=then), \
+            mock.patch("server.auth.sessions.time.time", return_value=then):
+        old = backend().dump_data(sessions.new_session(actor))[0].decode()
+    async with browser(app) as phone:
+        phone.cookies.set(COOKIE, old)
+        response = await phone.get("/api/v1/auth/me")
+        assert response.status_code == 200
+        resealed = opened(response.cookies[COOKIE])
+        assert resealed["s"] == opened(old)["s"]  # the same session, not a new sign-in
+        assert resealed["t"] >= time.time() - 60
+        max_age = next(c for c in response.headers.get_list("set-cookie") if c.startswith(COOKIE))
+        assert f"Max-Age={SESSION_MAX_AGE}" in max_age
+        # Resealed once: the next request writes nothing.
+        again = await phone.get("/api/v1/auth/me")
+        assert again.status_code == 200 and COOKIE not in again.cookies
+    # A month after the reseal (the app not opened since), the cookie is refused as any expired one.
+    later = time.time() + SESSION_MAX_AGE + 60
+    with mock.patch("litestar.middleware.session.client_side.time.time", return_value=later):
+        assert not backend().load_data([response.cookies[COOKIE].encode()])
