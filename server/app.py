@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -77,6 +78,16 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
     )
 
 
+def freeze_start_up_heap() -> None:
+    """Leave what start-up built (modules, routes, templates, catalogs) out of the cyclic collector's walks.
+
+    A request allocates enough to run a full collection every few hundred requests, and each walked every
+    object of the process: 5-8% of the app's CPU under bench.run's load (perf). What start-up built lives as
+    long as the process, so it is frozen once, after a collection that frees start-up's own garbage."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     live = LiveUpdates(LiveConfig.from_env(settings.redis_url))
@@ -85,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await prepare_database()
         await start_pool()
+        freeze_start_up_heap()
         try:
             yield
         finally:

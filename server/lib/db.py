@@ -18,12 +18,18 @@ from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
+_engine: Engine | None = None
+
 
 def engine() -> Engine:
-    db = engine_finder()
-    if db is None:  # pragma: no cover - piccolo_conf always defines DB
-        raise RuntimeError("no database engine configured")
-    return db
+    """The engine of piccolo_conf, found once: Piccolo's finder imports the conf module on every call (four times
+    per request on the officer's list), and every table was bound to this same engine when it was defined."""
+    global _engine
+    if _engine is None:
+        _engine = engine_finder()
+        if _engine is None:  # pragma: no cover - piccolo_conf always defines DB
+            raise RuntimeError("no database engine configured")
+    return _engine
 
 
 def is_sqlite() -> bool:
@@ -88,21 +94,30 @@ async def prepare_database() -> None:
 # right for a filter whose selectivity varies and cost ~0.35 ms of PostgreSQL's CPU on every officer's list, as
 # much as executing it (decision 0004).
 _generic_pool: Any = None
+_generic_config: dict[str, Any] | None = None
+_generic_lock: asyncio.Lock | None = None
 
 
 async def start_pool() -> None:
-    global _generic_pool
+    global _generic_config, _generic_lock
     db = engine()
     if not isinstance(db, SQLiteEngine):
         await db.start_connection_pool(min_size=2, max_size=20, reset=_reset_connection)  # type: ignore[attr-defined]
         config: dict[str, Any] = dict(db.config)  # type: ignore[attr-defined]
         settings = {**config.get("server_settings", {}), "plan_cache_mode": "force_generic_plan"}
-        _generic_pool = await asyncpg.create_pool(**{**config, "server_settings": settings}, min_size=1,
-                                                  max_size=10, reset=_reset_connection)
+        _generic_config = {**config, "server_settings": settings}
+        _generic_lock = asyncio.Lock()  # made in the loop that serves
 
 
-def generic_plan_pool() -> Any:
-    """The pool of connections that reuse a statement's generic plan (None when not started: a script, SQLite)."""
+async def generic_plan_pool() -> Any:
+    """The pool of connections that reuse a statement's generic plan (None when no pool was started: a script,
+    SQLite), opened when first asked for: a worker process, which lists no tasks, never opens it."""
+    global _generic_pool
+    if _generic_pool is None and _generic_config is not None and _generic_lock is not None:
+        async with _generic_lock:
+            if _generic_pool is None and _generic_config is not None:
+                _generic_pool = await asyncpg.create_pool(**_generic_config, min_size=1, max_size=10,
+                                                          reset=_reset_connection)
     return _generic_pool
 
 
@@ -121,6 +136,8 @@ async def close_pool() -> None:
         await db.close_kept()
     if not isinstance(db, SQLiteEngine):
         await db.close_connection_pool()  # type: ignore[attr-defined]
+    global _generic_config
+    _generic_config = None
     if _generic_pool is not None:
         pool, _generic_pool = _generic_pool, None
         await pool.close()

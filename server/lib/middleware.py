@@ -20,7 +20,8 @@ def _locale_of(scope: Scope) -> str:
             if chosen:
                 return chosen
     for name, value in scope.get("headers", []):
-        if name == b"cookie":
+        # Most requests carry no `lang` cookie: the session's alone is not worth parsing (SimpleCookie is slow).
+        if name == b"cookie" and b"lang=" in value:
             cookie: SimpleCookie = SimpleCookie()
             try:
                 cookie.load(value.decode("latin-1"))
