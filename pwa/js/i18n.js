@@ -116,6 +116,7 @@ const EN = {
   'Nhiệm vụ được duyệt hoàn thành': 'Task approved',
   'Nhận thông báo khi': 'Notify me when',
   'Nhắc việc': 'Chase',
+  'Đính chính theo văn bản': 'Corrected with the directive',
   'Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.': 'Your session has expired. Sign in again.',
   'Thuộc nhiệm vụ': 'Part of',
   'Thông báo trên điện thoại': 'Notifications on this phone',

@@ -12,7 +12,7 @@ import { outboxLine } from './outbox.js';
 const EVENTS = /** @type {Record<string, string>} */ ({
   created: 'Tạo nhiệm vụ', progress: 'Báo cáo tiến độ', comment: 'Ý kiến', assignees: 'Đổi người thực hiện',
   extension_requested: 'Xin gia hạn', extension_approved: 'Duyệt gia hạn', extension_rejected: 'Từ chối gia hạn',
-  chase: 'Nhắc việc',
+  chase: 'Nhắc việc', revised: 'Đính chính theo văn bản',
 });
 
 /* What a part's officer needs from the parent, read-only (the parent itself stays closed to them), and the
