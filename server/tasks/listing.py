@@ -26,7 +26,7 @@ from typing import Any
 
 from server.lib import clock
 from server.lib.actor import Actor
-from server.lib.db import engine, generic_plan_pool, is_sqlite
+from server.lib.db import engine, is_sqlite, pooled_connection
 from server.lib.errors import Invalid
 from server.lib.vn_text import like_pattern
 from server.tasks.tables import Task, TaskState
@@ -289,7 +289,7 @@ def json_sql(page: str, p: Params, limit: int, offset: int, today: dt.date) -> s
 @asynccontextmanager
 async def _postgres_connection(generic: bool = False) -> AsyncIterator[Any]:
     """The connection a read should use on PostgreSQL: the transaction's when there is one, else one from the
-    engine's pool, or from the pool that keeps generic plans when `generic` (server.lib.db.generic_plan_pool);
+    engine's pool, or from the pool that keeps generic plans when `generic`, in turn (server.lib.db.pooled_connection);
     a new one when no pool is started, as in a script. asyncpg prepares each statement once per connection and
     keeps it (its statement cache), so a list's statement is parsed once and, on a generic-plan connection,
     planned once."""
@@ -298,11 +298,10 @@ async def _postgres_connection(generic: bool = False) -> AsyncIterator[Any]:
     if transaction is not None:
         yield transaction.connection
         return
-    pool = (generic and await generic_plan_pool()) or getattr(db, "pool", None)
-    if pool is not None:
-        async with pool.acquire() as connection:
-            yield connection
-        return
+    async with pooled_connection(generic) as pooled:
+        if pooled is not None:
+            yield pooled
+            return
     connection = await db.get_new_connection()  # type: ignore[attr-defined]
     try:
         yield connection
