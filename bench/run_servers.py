@@ -45,9 +45,11 @@ class Server:
 
 
 def uvicorn_command(app: str, port: int, workers: int = 1) -> list[str]:
+    # As `python -m server serve` runs it: uvicorn's own X-Forwarded-For handling off (the app reads it from
+    # TRUSTED_PROXIES only); the access log off, as a reverse proxy keeps it.
     return [
         sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+        "--workers", str(workers), "--no-access-log", "--no-proxy-headers", "--log-level", "warning",
     ]  # fmt: skip
 
 
