@@ -18,6 +18,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
+from server.lib.fairpool import FairPool
+
 _engine: Engine | None = None
 
 
@@ -96,24 +98,21 @@ async def prepare_database() -> None:
 _generic_pool: Any = None
 _generic_config: dict[str, Any] | None = None
 _generic_lock: asyncio.Lock | None = None
-_generic_gate: asyncio.Semaphore | None = None
-_engine_gate: asyncio.Semaphore | None = None
 GENERIC_POOL_SIZE = 10
 ENGINE_POOL_SIZE = 20
 
 
 async def start_pool() -> None:
-    global _generic_config, _generic_lock, _generic_gate, _engine_gate
+    global _generic_config, _generic_lock
     db = engine()
     if not isinstance(db, SQLiteEngine):
         await db.start_connection_pool(  # type: ignore[attr-defined]
             min_size=2, max_size=ENGINE_POOL_SIZE, reset=_reset_connection)
+        db.pool = FairPool(db.pool, ENGINE_POOL_SIZE)  # type: ignore[attr-defined]
         config: dict[str, Any] = dict(db.config)  # type: ignore[attr-defined]
         settings = {**config.get("server_settings", {}), "plan_cache_mode": "force_generic_plan"}
         _generic_config = {**config, "server_settings": settings}
         _generic_lock = asyncio.Lock()  # made in the loop that serves
-        _generic_gate = asyncio.Semaphore(GENERIC_POOL_SIZE)
-        _engine_gate = asyncio.Semaphore(ENGINE_POOL_SIZE)
 
 
 async def _open_generic_pool() -> Any:
@@ -121,27 +120,23 @@ async def _open_generic_pool() -> Any:
     if _generic_pool is None and _generic_config is not None and _generic_lock is not None:
         async with _generic_lock:
             if _generic_pool is None and _generic_config is not None:
-                _generic_pool = await asyncpg.create_pool(**_generic_config, min_size=1, max_size=GENERIC_POOL_SIZE,
-                                                          reset=_reset_connection)
+                pool = await asyncpg.create_pool(**_generic_config, min_size=1, max_size=GENERIC_POOL_SIZE,
+                                                 reset=_reset_connection)
+                _generic_pool = FairPool(pool, GENERIC_POOL_SIZE)
     return _generic_pool
 
 
 @asynccontextmanager
 async def pooled_connection(generic: bool = False) -> AsyncIterator[Any]:
     """PostgreSQL: a connection of the engine's pool, or of the pool that reuses a statement's generic plan when
-    `generic`, given in the order the requests asked for it (None when no pool was started: a script, SQLite).
-    The generic-plan pool is opened when first asked for: a worker process, which lists no tasks, never opens it.
-
-    asyncpg's pool is not fair: a connection given back wakes the first waiter, but a request that asks in the
-    meantime takes it, and the waiter queues again at the back. Under 50 connections some officers' lists waited
-    several turns (p95 3-4x the p50, p99 6x); a FIFO semaphore of the pool's size in front of it gives each
-    request its turn (p95 1.3x the p50). Piccolo's own queries take the engine's pool without it."""
+    `generic`, in the order the requests asked (both pools are fair: lib/fairpool); None when no pool was started
+    (a script, SQLite). The generic-plan pool is opened when first asked for: a worker process, which lists no
+    tasks, never opens it."""
     pool = await _open_generic_pool() if generic else getattr(engine(), "pool", None)
-    gate = _generic_gate if generic else _engine_gate
-    if pool is None or gate is None:
+    if pool is None:
         yield None
         return
-    async with gate, pool.acquire() as connection:
+    async with pool.acquire() as connection:
         yield connection
 
 
