@@ -12,6 +12,7 @@ from server.reports import services
 from server.reports.tables import Report
 from server.tasks.tables import Task
 from tests.factories import PASSWORD, make_person
+from tests.statements import recorded
 from tests.unit.reports.helpers import make_category, make_report
 
 TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -207,21 +208,12 @@ async def test_duplicate_in_one_tap_and_spam_in_bulk(client_for: Any, j: Any) ->
 async def test_queue_queries_do_not_grow_with_the_page(client_for: Any, j: Any, monkeypatch: Any) -> None:
     category = await make_category(j)
     client = await client_for(j.receptionist, headers={})
-    engine = type(Report._meta.db)
-    original = engine.run_querystring
-    calls: list[str] = []
-
-    async def counting(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(str(querystring)[:80])
-        return await original(self, querystring, *args, **kwargs)
 
     async def count_page() -> int:
-        calls.clear()
-        monkeypatch.setattr(engine, "run_querystring", counting)
-        response = await client.get("/reports/triage", params={"category": category["id"]})
-        monkeypatch.setattr(engine, "run_querystring", original)
+        with recorded(monkeypatch) as statements:
+            response = await client.get("/reports/triage", params={"category": category["id"]})
         assert response.status_code == 200
-        return len(calls)
+        return len(statements)
 
     await make_report(category, lat=10.1, lon=106.1)
     small = await count_page()

@@ -7,31 +7,20 @@ import re
 from typing import Any
 
 from server.forecast import suggestions
-from server.reports.tables import Report
 from tests.api.forecast.reports_history import article
 from tests.api.forecast.test_routing import MARKET, history
 from tests.factories import make_jurisdiction
+from tests.statements import recorded
 from tests.unit.reports.helpers import make_category, make_report
 
 FROM_UNITS = re.compile(r'\bFROM\s+"?units"?(\s|$)', re.I)
 
 
 async def _units_queries(client: Any, path: str, monkeypatch: Any) -> tuple[str, list[str]]:
-    engine = type(Report._meta.db)
-    original = engine.run_querystring
-    calls: list[str] = []
-
-    async def counting(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(str(querystring))
-        return await original(self, querystring, *args, **kwargs)
-
-    monkeypatch.setattr(engine, "run_querystring", counting)
-    try:
+    with recorded(monkeypatch) as statements:
         response = await client.get(path)
-    finally:
-        monkeypatch.setattr(engine, "run_querystring", original)
     assert response.status_code == 200, response.text[:300]
-    return response.text, [c for c in calls if FROM_UNITS.search(c)]
+    return response.text, [s for s in statements if FROM_UNITS.search(s)]
 
 
 async def test_the_queue_and_a_report_name_their_units_from_one_query(client_for: Any, monkeypatch: Any) -> None:

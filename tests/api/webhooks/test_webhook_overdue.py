@@ -7,29 +7,20 @@ import datetime as dt
 from typing import Any
 
 from server.lib import clock
-from server.tasks.tables import Task
 from server.webhooks import jobs as webhook_jobs
 from server.webhooks.tables import WebhookDelivery, WebhookSubscription
 from tests.api.webhooks.helpers import drain, subscribe
 from tests.factories import make_task
+from tests.statements import recorded
 
 
 async def _tick(monkeypatch: Any, days: int) -> tuple[int, list[str]]:
     """One overdue tick `days` from now: how many deliveries it queued, and the statements it ran."""
-    engine = type(Task._meta.db)
-    original = engine.run_querystring
-    statements: list[str] = []
-
-    async def counting(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
-        statements.append(str(querystring)[:60])
-        return await original(self, querystring, *args, **kwargs)
-
     clock.freeze(clock.now() + dt.timedelta(days=days))
-    monkeypatch.setattr(engine, "run_querystring", counting)
     try:
-        created = await webhook_jobs.publish_overdue()
+        with recorded(monkeypatch) as statements:
+            created = await webhook_jobs.publish_overdue()
     finally:
-        monkeypatch.setattr(engine, "run_querystring", original)
         clock.freeze(None)
     return created, statements
 
