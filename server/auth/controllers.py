@@ -8,7 +8,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from server.auth import services
 from server.auth.config import LOGIN_RATE_LIMIT, client_host, end_session, start_session
-from server.lib.guards import actor_of, api_header_guard
+from server.lib.guards import actor_of, api_header_middleware
 
 
 class LoginBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -35,8 +35,7 @@ class AuthApiController(Controller):
     @post(
         "/login",
         status_code=HTTP_200_OK,
-        middleware=[LOGIN_RATE_LIMIT.middleware],
-        guards=[api_header_guard],
+        middleware=[LOGIN_RATE_LIMIT.middleware, api_header_middleware],
         opt={"public": True},
     )
     async def login(self, request: Request, data: LoginBody) -> dict[str, Any]:
@@ -44,7 +43,7 @@ class AuthApiController(Controller):
         start_session(request, actor)
         return me_of(actor)
 
-    @post("/logout", status_code=HTTP_200_OK, guards=[api_header_guard])
+    @post("/logout", status_code=HTTP_200_OK, middleware=[api_header_middleware])
     async def logout(self, request: Request) -> dict[str, bool]:
         end_session(request)
         return {"ok": True}

@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
 from server.directives import services
-from server.lib.guards import actor_of, api_header_guard, leader_only
+from server.lib.guards import actor_of, api_header_middleware, leader_only
 from server.lib.idempotency import once
 from server.media.owners import register_owner
 from server.media.uploads import Upload, the_file
@@ -27,7 +27,7 @@ class DirectiveCreate(msgspec.Struct, forbid_unknown_fields=True):
 class DirectiveApiController(Controller):
     path = "/directives"
     tags = ["directives"]
-    guards = [api_header_guard]
+    middleware = [api_header_middleware]
 
     @get("/")
     async def list_directives(

@@ -8,7 +8,7 @@ from litestar import Controller, Request, delete, get, put
 from litestar.params import Parameter
 
 from server.holidays import services
-from server.lib.guards import actor_of, admin_only, api_header_guard
+from server.lib.guards import actor_of, admin_only, api_header_middleware
 
 
 class CalendarDayBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -19,7 +19,7 @@ class CalendarDayBody(msgspec.Struct, forbid_unknown_fields=True):
 class HolidayApiController(Controller):
     path = "/holidays"
     tags = ["holidays"]
-    guards = [api_header_guard]
+    middleware = [api_header_middleware]
 
     @get("/")
     async def list_days(self, year: int | None = Parameter(default=None, ge=2000, le=2100)) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
 from server.lib.errors import NotFound
-from server.lib.guards import actor_of, api_header_guard
+from server.lib.guards import actor_of, api_header_middleware
 from server.lib.responses import stored_file_response
 from server.media import owners, services
 
@@ -16,7 +16,7 @@ ID = Parameter(gt=0, le=2**31 - 1)
 class AttachmentApiController(Controller):
     path = "/"
     tags = ["attachments"]
-    guards = [api_header_guard]
+    middleware = [api_header_middleware]
 
     @get("/attachments/{attachment_id:int}")
     async def download(self, request: Request, attachment_id: int = ID) -> Response[bytes]:

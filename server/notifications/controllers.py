@@ -9,7 +9,7 @@ from litestar import Controller, Request, delete, get, post, put
 from litestar.params import Parameter
 
 from server.lib.errors import NotFound
-from server.lib.guards import actor_of, admin_only, api_header_guard
+from server.lib.guards import actor_of, admin_only, api_header_middleware
 from server.notifications import jobs, push, services
 
 
@@ -37,7 +37,7 @@ class PushSettingsBody(msgspec.Struct, forbid_unknown_fields=True):
 class InboxApiController(Controller):
     path = "/inbox"
     tags = ["inbox"]
-    guards = [api_header_guard]
+    middleware = [api_header_middleware]
 
     @get("/")
     async def list_inbox(
@@ -63,7 +63,7 @@ class InboxApiController(Controller):
 class PushApiController(Controller):
     path = "/push"
     tags = ["push"]
-    guards = [api_header_guard]
+    middleware = [api_header_middleware]
 
     @get("/key")
     async def public_key(self, request: Request) -> dict[str, str]:
@@ -107,7 +107,8 @@ class NotificationAdminApiController(Controller):
 
     path = "/admin"
     tags = ["admin"]
-    guards = [api_header_guard, admin_only]
+    middleware = [api_header_middleware]
+    guards = [admin_only]
 
     @get("/jobs")
     async def list_jobs(

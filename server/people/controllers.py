@@ -6,7 +6,7 @@ import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.params import Parameter
 
-from server.lib.guards import actor_of, admin_only, api_header_guard
+from server.lib.guards import actor_of, admin_only, api_header_middleware
 from server.people import services
 from server.people.sessions import end_session, start_session
 
@@ -33,7 +33,7 @@ class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True):
 class PeopleApiController(Controller):
     path = "/people"
     tags = ["people"]
-    guards = [api_header_guard]
+    middleware = [api_header_middleware]
 
     @get("/")
     async def list_people(self, request: Request, q: str = Parameter(default="", max_length=100)) -> list[dict]:

@@ -7,14 +7,14 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import Parameter
 
-from server.lib.guards import actor_of, api_header_guard
+from server.lib.guards import actor_of, api_header_middleware
 from server.sync.batch import Batch, apply_batch, tasks_since
 
 
 class SyncApiController(Controller):
     path = "/sync"
     tags = ["sync"]
-    guards = [api_header_guard]
+    middleware = [api_header_middleware]
 
     @post("/", status_code=200)
     async def replay(self, request: Request, data: Batch) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from litestar.params import Parameter
 
 from server.lib.actor import Actor
 from server.lib.errors import NotFound
-from server.lib.guards import actor_of, api_header_guard
+from server.lib.guards import actor_of, api_header_middleware
 from server.media import services as media
 from server.media.owners import register_owner
 from server.media.uploads import Upload, the_file
@@ -19,7 +19,7 @@ from server.tasks.queries import progress_report_task
 class ProgressAttachmentApiController(Controller):
     path = "/progress"
     tags = ["attachments"]
-    guards = [api_header_guard]
+    middleware = [api_header_middleware]
 
     @post("/{report_id:int}/attachments", status_code=201)
     async def attach(self, request: Request, data: Upload, report_id: int = Parameter(gt=0, le=2**31 - 1)

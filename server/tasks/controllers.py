@@ -9,7 +9,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from server.lib.errors import Forbidden
-from server.lib.guards import actor_of, api_header_guard
+from server.lib.guards import actor_of, api_header_middleware
 from server.lib.idempotency import Answer, once
 from server.tasks import services
 from server.tasks.queries import list_tasks_json
@@ -37,7 +37,7 @@ class ChaseBody(msgspec.Struct, forbid_unknown_fields=True):
 class TaskApiController(Controller):
     path = "/tasks"
     tags = ["tasks"]
-    guards = [api_header_guard]
+    middleware = [api_header_middleware]
 
     # The body is bytes the database wrote; the schema still says what they hold (the same page as before).
     @get("/", responses={200: ResponseSpec(data_container=dict[str, Any], description="A page of tasks")})
@@ -164,7 +164,7 @@ class TaskApiController(Controller):
 class ExtensionApiController(Controller):
     path = "/extensions"
     tags = ["tasks"]
-    guards = [api_header_guard]
+    middleware = [api_header_middleware]
 
     @post("/{extension_id:int}/decision", status_code=200)
     async def decide(self, request: Request, data: ExtensionDecision, extension_id: int = ID) -> Response:

@@ -7,7 +7,7 @@ import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.params import Parameter
 
-from server.lib.guards import actor_of, admin_only, api_header_guard
+from server.lib.guards import actor_of, admin_only, api_header_middleware
 from server.units import services
 
 
@@ -25,7 +25,7 @@ class UnitMove(msgspec.Struct, forbid_unknown_fields=True):
 class UnitApiController(Controller):
     path = "/units"
     tags = ["units"]
-    guards = [api_header_guard]
+    middleware = [api_header_middleware]
 
     @get("/")
     async def list_units(self, request: Request) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from server.lib.errors import DomainError
-from server.lib.guards import actor_of, admin_only, api_header_guard
+from server.lib.guards import actor_of, admin_only, api_header_middleware
 from server.lib.i18n import gettext as _
 from server.lib.params import ID_MAX, bounded_int
 from server.lib.web import Kept, PageController, read_form, see_other
@@ -34,7 +34,8 @@ class SubscriptionPatch(msgspec.Struct, forbid_unknown_fields=True):
 class WebhookApiController(Controller):
     path = "/api/v1/webhooks"
     tags = ["webhooks"]
-    guards = [api_header_guard, admin_only]
+    middleware = [api_header_middleware]
+    guards = [admin_only]
 
     @get("/subscriptions")
     async def subscriptions(self, request: Request) -> list[dict[str, Any]]:
