@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.datastructures import UploadFile
 
 from server.lib.errors import Invalid
-from server.lib.params import bounded_int
+from server.lib.params import ID_MAX, bounded_int
 from server.reports.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 
 FIELDS = ("category", "description", "latitude", "longitude", "address", "name", "phone", "email", "website",
@@ -58,4 +58,4 @@ def report_arguments(values: dict[str, str], photos: list[bytes], client_ip: str
 
 def optional_int(value: str | None) -> int | None:
     """An id or a small number from a form or a path: out of the database's integer range counts as not a number."""
-    return bounded_int(value, -(2**31), 2**31 - 1)
+    return bounded_int(value, -(2**31), ID_MAX)

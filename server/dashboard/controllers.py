@@ -19,11 +19,12 @@ from server.lib import clock
 from server.lib.guards import actor_of, managers_only
 from server.lib.i18n import current_locale, format_date
 from server.lib.i18n import gettext as _
+from server.lib.params import ID_MAX
 from server.lib.web import PageController as DeskController
 from server.lib.web import parse_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ID = Parameter(default=None, gt=0, le=2**31 - 1)
+ID = Parameter(default=None, gt=0, le=ID_MAX)
 
 
 def number(value: int) -> str:

@@ -15,6 +15,7 @@ from server.lib.db import write_transaction
 from server.lib.errors import DomainError, Forbidden, Invalid
 from server.lib.guards import actor_of, managers_only
 from server.lib.i18n import gettext as _
+from server.lib.params import ID_MAX
 from server.lib.web import Kept, int_list, optional_int, page, parse_date, read_form, see_other
 from server.people.services import list_people
 from server.tasks import services
@@ -75,7 +76,7 @@ class AssignDeskController(DeskController):
 
     @get("/new")
     async def new(
-        self, request: Request, directive_id: Annotated[int | None, QueryParameter(gt=0, le=2**31 - 1)] = None
+        self, request: Request, directive_id: Annotated[int | None, QueryParameter(gt=0, le=ID_MAX)] = None
     ) -> Template:
         form = Kept({"directive_id": [str(directive_id)]} if directive_id else {"priority": ["normal"]})
         return await _new_form(actor_of(request), form)

@@ -10,11 +10,12 @@ from litestar.response import Redirect, Template
 
 from server.desk.base import DeskController
 from server.lib.guards import actor_of
+from server.lib.params import ID_MAX
 from server.lib.web import page, safe_local_path, see_other
 from server.notifications import services
 
 PAGE_SIZE = 50
-ItemId = Annotated[int, PathParameter(gt=0, le=2**31 - 1)]
+ItemId = Annotated[int, PathParameter(gt=0, le=ID_MAX)]
 
 
 class InboxDeskController(DeskController):
@@ -25,7 +26,7 @@ class InboxDeskController(DeskController):
         self,
         request: Request,
         unread: Annotated[bool, QueryParameter()] = False,
-        before: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+        before: Annotated[int | None, QueryParameter(ge=1, le=ID_MAX)] = None,
         ok: Annotated[str | None, QueryParameter(max_length=32)] = None,
     ) -> Template:
         box = await services.inbox(actor_of(request).id, unread_only=unread, limit=PAGE_SIZE, before_id=before)

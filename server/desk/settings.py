@@ -12,11 +12,12 @@ from server.desk.base import DeskController
 from server.lib.errors import DomainError, Invalid
 from server.lib.guards import actor_of, admin_only
 from server.lib.i18n import gettext as _
+from server.lib.params import ID_MAX
 from server.lib.web import Kept, optional_int, page, read_form, see_other
 from server.mail import services as mail
 from server.notifications import services
 
-MailId = Annotated[int, PathParameter(gt=0, le=2**31 - 1)]
+MailId = Annotated[int, PathParameter(gt=0, le=ID_MAX)]
 MAIL_STATES = ("queued", "sending", "sent", "uncertain", "failed")
 # The kinds a person chooses from, in the order of the settings page.
 KIND_GROUPS = (
@@ -95,7 +96,7 @@ class AdminNotificationDeskController(DeskController):
     async def reminders(
         self,
         request: Request,
-        unit_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+        unit_id: Annotated[int | None, QueryParameter(ge=1, le=ID_MAX)] = None,
         saved: Annotated[bool, QueryParameter()] = False,
     ) -> Template:
         return await _rules_page(request, unit_id, saved=saved)

@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from server.directives import services
 from server.lib.guards import actor_of, api_header_middleware, leader_only
 from server.lib.idempotency import once
+from server.lib.params import ID_MAX
 from server.media.owners import register_owner
 from server.media.uploads import Upload, the_file
 
@@ -52,12 +53,12 @@ class DirectiveApiController(Controller):
         )
 
     @get("/{directive_id:int}")
-    async def detail(self, request: Request, directive_id: int = Parameter(gt=0, le=2**31 - 1)) -> dict[str, Any]:
+    async def detail(self, request: Request, directive_id: int = Parameter(gt=0, le=ID_MAX)) -> dict[str, Any]:
         return await services.get_directive(actor_of(request), directive_id)
 
     @post("/{directive_id:int}/attachments", guards=[leader_only], status_code=201, tags=["attachments"])
     async def attach(
-        self, request: Request, data: Upload, directive_id: int = Parameter(gt=0, le=2**31 - 1)
+        self, request: Request, data: Upload, directive_id: int = Parameter(gt=0, le=ID_MAX)
     ) -> dict[str, Any]:
         """A file for the directive (its PDF's text becomes searchable), for a leader who may see it."""
         upload = the_file(data)

@@ -9,9 +9,10 @@ from litestar.params import Parameter
 
 from server.forecast import services
 from server.lib.guards import actor_of, managers_only
+from server.lib.params import ID_MAX
 from server.tasks import services as tasks
 
-ID = Parameter(default=None, gt=0, le=2**31 - 1)
+ID = Parameter(default=None, gt=0, le=ID_MAX)
 
 
 class ForecastApiController(Controller):
@@ -28,7 +29,7 @@ class ForecastApiController(Controller):
         return await services.panel(actor, path)
 
     @get("/tasks/{task_id:int}", media_type=MediaType.JSON)
-    async def task(self, request: Request, task_id: int = Parameter(gt=0, le=2**31 - 1)) -> dict[str, Any]:
+    async def task(self, request: Request, task_id: int = Parameter(gt=0, le=ID_MAX)) -> dict[str, Any]:
         """One task's risk (null when it has none, or when you do not manage its lead unit)."""
         actor = actor_of(request)
         await tasks.get_visible(actor, task_id)

@@ -9,6 +9,7 @@ from litestar.params import Parameter
 from server.kpi import services
 from server.lib.errors import Invalid, NotFound
 from server.lib.guards import actor_of, managers_only
+from server.lib.params import ID_MAX
 from server.people.tables import Person
 from server.units.tables import Unit
 
@@ -24,8 +25,8 @@ class KpiApiController(Controller):
         request: Request,
         start: dt.date,
         end: dt.date,
-        unit_id: int | None = Parameter(default=None, gt=0, le=2**31 - 1),
-        person_id: int | None = Parameter(default=None, gt=0, le=2**31 - 1),
+        unit_id: int | None = Parameter(default=None, gt=0, le=ID_MAX),
+        person_id: int | None = Parameter(default=None, gt=0, le=ID_MAX),
     ) -> dict[str, Any]:
         """The four buckets and two rates for a unit subtree (default: your own) or a person in it."""
         actor = actor_of(request)

@@ -8,6 +8,7 @@ from litestar.response import ServerSentEvent
 
 from server.lib.errors import Forbidden, NotFound
 from server.lib.guards import actor_of
+from server.lib.params import ID_MAX
 from server.live.audience import person_channel, task_channel, unit_channel
 from server.live.hub import LiveUpdates
 from server.live.publisher import unread_count
@@ -22,7 +23,7 @@ class LiveApiController(Controller):
     async def stream(
         self,
         request: Request,
-        task: int | None = Parameter(default=None, gt=0, le=2**31 - 1, description="a task whose changes to follow"),
+        task: int | None = Parameter(default=None, gt=0, le=ID_MAX, description="a task whose changes to follow"),
         units: bool = Parameter(default=False, description="follow the tasks of the person's units (dashboards)"),
     ) -> ServerSentEvent:
         """Server-sent events: `ready` (the unread count), `inbox` (a new unread count), `task` (a task one may

@@ -7,10 +7,11 @@ from litestar.params import Parameter
 
 from server.lib.errors import NotFound
 from server.lib.guards import actor_of, api_header_middleware
+from server.lib.params import ID_MAX
 from server.lib.responses import stored_file_response
 from server.media import owners, services
 
-ID = Parameter(gt=0, le=2**31 - 1)
+ID = Parameter(gt=0, le=ID_MAX)
 
 
 class AttachmentApiController(Controller):

@@ -10,6 +10,7 @@ from litestar.params import Parameter
 
 from server.lib.errors import NotFound
 from server.lib.guards import actor_of, admin_only, api_header_middleware
+from server.lib.params import ID_MAX
 from server.notifications import jobs, push, services
 
 
@@ -45,13 +46,13 @@ class InboxApiController(Controller):
         request: Request,
         unread: bool = False,
         limit: int = Parameter(default=50, ge=1, le=200),
-        before: int | None = Parameter(default=None, ge=1, le=2**31 - 1),
+        before: int | None = Parameter(default=None, ge=1, le=ID_MAX),
     ) -> dict[str, Any]:
         return await services.inbox(actor_of(request).id, unread_only=unread, limit=limit, before_id=before)
 
     @post("/{notification_id:int}/read", status_code=200)
     async def mark_read(
-        self, request: Request, notification_id: int = Parameter(gt=0, le=2**31 - 1)
+        self, request: Request, notification_id: int = Parameter(gt=0, le=ID_MAX)
     ) -> dict[str, Any]:
         return await services.mark_read(actor_of(request).id, notification_id)
 
@@ -119,21 +120,21 @@ class NotificationAdminApiController(Controller):
         return await jobs.list_jobs(job_state, limit)
 
     @post("/jobs/{job_id:int}/retry", status_code=200)
-    async def retry(self, job_id: int = Parameter(gt=0, le=2**31 - 1)) -> dict[str, bool]:
+    async def retry(self, job_id: int = Parameter(gt=0, le=ID_MAX)) -> dict[str, bool]:
         if not await jobs.retry(job_id):
             raise NotFound("job_not_found", "Không tìm thấy công việc nền bị lỗi")
         return {"ok": True}
 
     @get("/reminder-rules")
     async def reminder_rules(
-        self, request: Request, unit_id: int | None = Parameter(default=None, gt=0, le=2**31 - 1)
+        self, request: Request, unit_id: int | None = Parameter(default=None, gt=0, le=ID_MAX)
     ) -> dict[str, Any]:
         """The reminder thresholds in force for a unit (the admin's own by default)."""
         return await services.get_reminder_rules(actor_of(request), unit_id)
 
     @put("/reminder-rules/{unit_id:int}")
     async def set_reminder_rules(
-        self, request: Request, data: ReminderRulesBody, unit_id: int = Parameter(gt=0, le=2**31 - 1)
+        self, request: Request, data: ReminderRulesBody, unit_id: int = Parameter(gt=0, le=ID_MAX)
     ) -> dict[str, Any]:
         return await services.set_reminder_rules(
             actor_of(request), unit_id, before_days=data.before_days, head_after=data.head_after,
@@ -154,7 +155,7 @@ class NotificationAdminApiController(Controller):
         return await mail.list_messages(scope=actor_of(request), state=mail_state, limit=limit)
 
     @post("/mail/{mail_id:int}/resend", status_code=200)
-    async def resend_mail(self, request: Request, mail_id: int = Parameter(gt=0, le=2**31 - 1)) -> dict[str, Any]:
+    async def resend_mail(self, request: Request, mail_id: int = Parameter(gt=0, le=ID_MAX)) -> dict[str, Any]:
         from server.mail import services as mail
 
         return await mail.resend(mail_id, scope=actor_of(request))

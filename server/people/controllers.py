@@ -7,6 +7,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import Parameter
 
 from server.lib.guards import actor_of, admin_only, api_header_middleware
+from server.lib.params import ID_MAX
 from server.people import services
 from server.people.sessions import end_session, start_session
 
@@ -54,7 +55,7 @@ class PeopleApiController(Controller):
 
     @patch("/{person_id:int}", guards=[admin_only])
     async def update(
-        self, request: Request, data: PersonUpdate, person_id: int = Parameter(gt=0, le=2**31 - 1)
+        self, request: Request, data: PersonUpdate, person_id: int = Parameter(gt=0, le=ID_MAX)
     ) -> dict[str, Any]:
         actor = actor_of(request)
         person = await services.update_person(

@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from server.lib.actor import Actor
 from server.lib.errors import NotFound
 from server.lib.guards import actor_of, api_header_middleware
+from server.lib.params import ID_MAX
 from server.media import services as media
 from server.media.owners import register_owner
 from server.media.uploads import Upload, the_file
@@ -22,7 +23,7 @@ class ProgressAttachmentApiController(Controller):
     middleware = [api_header_middleware]
 
     @post("/{report_id:int}/attachments", status_code=201)
-    async def attach(self, request: Request, data: Upload, report_id: int = Parameter(gt=0, le=2**31 - 1)
+    async def attach(self, request: Request, data: Upload, report_id: int = Parameter(gt=0, le=ID_MAX)
                      ) -> dict[str, Any]:
         actor = actor_of(request)
         upload = the_file(data)

@@ -11,6 +11,7 @@ from litestar.params import Parameter
 from server.lib.errors import Forbidden
 from server.lib.guards import actor_of, api_header_middleware
 from server.lib.idempotency import Answer, once
+from server.lib.params import ID_MAX
 from server.tasks import services
 from server.tasks.queries import list_tasks_json
 from server.tasks.refusals import refused
@@ -25,7 +26,7 @@ from server.tasks.schemas import (
     TransitionBody,
 )
 
-ID = Parameter(gt=0, le=2**31 - 1)
+ID = Parameter(gt=0, le=ID_MAX)
 
 
 class ChaseBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -48,8 +49,8 @@ class TaskApiController(Controller):
         states: list[str] | None = Parameter(query="state", default=None),
         q: str = Parameter(default="", max_length=200),
         overdue: bool = False,
-        directive_id: int | None = Parameter(default=None, gt=0, le=2**31 - 1),
-        unit_id: int | None = Parameter(default=None, gt=0, le=2**31 - 1),
+        directive_id: int | None = Parameter(default=None, gt=0, le=ID_MAX),
+        unit_id: int | None = Parameter(default=None, gt=0, le=ID_MAX),
         limit: int = Parameter(default=50, ge=1, le=200),
         offset: int = Parameter(default=0, ge=0, le=1_000_000),
     ) -> Response[bytes]:

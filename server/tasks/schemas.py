@@ -5,7 +5,9 @@ from typing import Annotated
 
 import msgspec
 
-AttachmentId = Annotated[int, msgspec.Meta(gt=0, le=2**31 - 1)]
+from server.lib.params import ID_MAX
+
+AttachmentId = Annotated[int, msgspec.Meta(gt=0, le=ID_MAX)]
 
 
 class TaskCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import Parameter
 
 from server.lib.guards import actor_of, admin_only, api_header_middleware
+from server.lib.params import ID_MAX
 from server.units import services
 
 
@@ -44,7 +45,7 @@ class UnitApiController(Controller):
 
     @patch("/{unit_id:int}/parent", guards=[admin_only])
     async def move(
-        self, request: Request, data: UnitMove, unit_id: int = Parameter(gt=0, le=2**31 - 1)
+        self, request: Request, data: UnitMove, unit_id: int = Parameter(gt=0, le=ID_MAX)
     ) -> dict[str, Any]:
         actor = actor_of(request)
         return asdict(
