@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from server.dashboard import charts, excel, services
+from server.dashboard import charts, excel, rows, services
 from server.directives import services as directives
 from server.kpi import services as kpi
 from server.kpi.services import BUCKETS, Figures
@@ -108,6 +108,14 @@ async def test_overdue_list_names_who_holds_it(world: World) -> None:
     assert all(item["holders"] for item in board.overdue)
     late = [item["days_late"] for item in board.overdue]
     assert late == sorted(late, reverse=True)
+
+
+async def test_the_overdue_list_is_the_same_read_by_its_units_or_along_the_deadlines(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    by_units = [await _board(world), await _board(world, actor=world.j.head)]
+    monkeypatch.setattr(rows, "SMALL_SCOPE", 0)  # every scope as the province's: its open tasks walked by deadline
+    along_deadlines = [await _board(world), await _board(world, actor=world.j.head)]
+    for small, large in zip(by_units, along_deadlines, strict=True):
+        assert small.overdue and small.overdue == large.overdue
 
 
 async def test_unit_head_sees_only_their_subtree(world: World) -> None:
