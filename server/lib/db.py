@@ -108,7 +108,8 @@ async def start_pool() -> None:
     if not isinstance(db, SQLiteEngine):
         await db.start_connection_pool(  # type: ignore[attr-defined]
             min_size=2, max_size=ENGINE_POOL_SIZE, reset=_reset_connection)
-        db.pool = FairPool(db.pool, ENGINE_POOL_SIZE)  # type: ignore[attr-defined]
+        if not isinstance(db.pool, FairPool):  # type: ignore[attr-defined]  # a second start keeps the first pool
+            db.pool = FairPool(db.pool, ENGINE_POOL_SIZE)  # type: ignore[attr-defined]
         config: dict[str, Any] = dict(db.config)  # type: ignore[attr-defined]
         settings = {**config.get("server_settings", {}), "plan_cache_mode": "force_generic_plan"}
         _generic_config = {**config, "server_settings": settings}
