@@ -13,14 +13,13 @@ from server.dashboard.figures import (
     figures_by_person,
 )
 from server.dashboard.periods import Period
-from server.dashboard.scope import Scope, _units_under
+from server.dashboard.scope import Scope, units_under
 from server.kpi import services as kpi
 from server.kpi.services import BUCKETS, Figures
 from server.lib import clock
 from server.lib.db import is_sqlite
 from server.lib.vn_text import collation_key, person_sort_key
 from server.tasks.listing import KEYS as LIST_KEYS
-from server.tasks.listing import scope_unit_ids
 from server.tasks.tables import Task
 
 SORTS = ("name", "on_time", "-on_time", "completion", "-completion", "overdue", "-overdue", "total", "-total")
@@ -148,11 +147,15 @@ def _child_of(root_path: str, path: str) -> str | None:
 
 
 async def unit_rows(
-    scope: Scope, period: Period, today: dt.date, by_unit: dict[int, Figures] | None = None
+    scope: Scope, period: Period, today: dt.date, by_unit: dict[int, Figures] | None = None,
+    units: list[dict[str, Any]] | None = None,
 ) -> tuple[Figures, Row | None, list[Row]]:
+    """The scope's totals, its own row and one row per child unit; `units` is the subtree's (units_under), read
+    here when not given."""
     if by_unit is None:
         by_unit = await figures_by_lead_unit(scope.path, period, today)
-    units = await _units_under(scope.path)
+    if units is None:
+        units = await units_under(scope.path)
     by_id = {u["id"]: u for u in units}
     children = [u for u in units if u["parent"] == scope.id]
     per_child: dict[str, Figures] = {u["path"]: Figures() for u in children}
@@ -215,17 +218,19 @@ async def holders(task_ids: list[int]) -> dict[int, list[str]]:
     return result
 
 
-async def overdue_tasks(scope: Scope, period: Period, today: dt.date, limit: int = OVERDUE_LIST_LIMIT) -> list[dict]:
+async def overdue_tasks(scope: Scope, period: Period, today: dt.date, limit: int = OVERDUE_LIST_LIMIT,
+                        unit_ids: list[int] | None = None) -> list[dict]:
     """The tasks of the 'in progress, overdue' figure, most late first, with days late and who holds them.
 
     For an open task kpi's period rule is "its deadline is in the period", and overdue means "before today". A
     scope of many units reads the first rows of the index of open top-level tasks by deadline
     (tasks_open_top_deadline). A department's or a commune's (at most SMALL_SCOPE units) reads its own units' open
     tasks by deadline (tasks_unit_urgency) and sorts them: walking the province's index until 50 of a department's
-    came up took 45-60 ms on 1,000,000 tasks, its own units 3-5 ms.
+    came up took 45-60 ms on 1,000,000 tasks, its own units 3-5 ms. `unit_ids` are the subtree's (read here when
+    the caller has not read them already).
     """
-    ids, everything = await scope_unit_ids(scope.path)
-    if everything or len(ids) > SMALL_SCOPE:
+    ids = unit_ids if unit_ids is not None else [u["id"] for u in await units_under(scope.path)]
+    if not ids or len(ids) > SMALL_SCOPE:
         # SQLite without ANALYZE statistics prefers the index on `parent` (every top-level task): name the right one.
         source = " INDEXED BY tasks_open_top_deadline" if is_sqlite() else ""
         in_scope, scope_args = "u.path LIKE {}", [f"{scope.path}%"]

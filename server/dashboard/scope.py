@@ -20,7 +20,7 @@ class Scope:
     parent_id: int | None
 
 
-async def _units_under(path: str) -> list[dict[str, Any]]:
+async def units_under(path: str) -> list[dict[str, Any]]:
     return await Task.raw(
         "SELECT u.id, u.name, u.path, u.parent, u.code FROM units u WHERE u.path LIKE {} ORDER BY u.path", f"{path}%"
     )

@@ -41,7 +41,7 @@ from server.dashboard.rows import (
     sort_rows,
     unit_rows,
 )
-from server.dashboard.scope import Scope, scope_person, scope_unit
+from server.dashboard.scope import Scope, scope_person, scope_unit, units_under
 from server.directives import services as directives_domain
 from server.directives.tables import DirectiveKind
 from server.kpi import services as kpi
@@ -82,7 +82,8 @@ async def dashboard(
     chosen = resolve_period(period, start, end, today)
     scope = await scope_unit(actor, unit_id)
     by_unit, weeks = await grouped(scope.path, chosen, today)
-    totals, own, units = await unit_rows(scope, chosen, today, by_unit)
+    subtree = await units_under(scope.path)  # read once: the unit rows and the overdue list both need it
+    totals, own, units = await unit_rows(scope, chosen, today, by_unit, subtree)
     sort = sort if sort in SORTS else "name"
     people_total = await people_count(scope)
     inline = all_people or people_total <= PEOPLE_INLINE_MAX
@@ -96,7 +97,7 @@ async def dashboard(
         units=sort_rows(units, sort),
         people=sort_rows(people, sort),
         weeks=weeks,
-        overdue=await overdue_tasks(scope, chosen, today, overdue_limit),
+        overdue=await overdue_tasks(scope, chosen, today, overdue_limit, [u["id"] for u in subtree]),
         sort=sort,
         breadcrumbs=await breadcrumbs(actor, scope),
         people_total=people_total,

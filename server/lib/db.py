@@ -150,13 +150,12 @@ async def _reset_connection(connection: object) -> None:
 
 
 async def close_pool() -> None:
-    global _generic_pool
+    global _generic_pool, _generic_config
     db = engine()
     if isinstance(db, RequestSQLiteEngine):
         await db.close_kept()
     if not isinstance(db, SQLiteEngine):
         await db.close_connection_pool()  # type: ignore[attr-defined]
-    global _generic_config
     _generic_config = None
     if _generic_pool is not None:
         pool, _generic_pool = _generic_pool, None

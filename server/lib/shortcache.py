@@ -61,9 +61,6 @@ class ShortCache(Generic[K, V]):
         future.set_result(value)
         return value
 
-    def put(self, key: K, value: V) -> None:
-        self._values[key] = (time.monotonic() + self.seconds, value)
-
     def forget(self, key: K | None = None) -> None:
         """Forget one key, or every key; a load in flight is not kept, and the next request loads anew."""
         self._generation += 1
