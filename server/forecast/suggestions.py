@@ -19,7 +19,7 @@ from server.audit import services as audit
 from server.forecast import learned_routing as lr
 from server.forecast.tables import RoutingModel, RoutingSetting
 from server.lib import clock
-from server.lib.db import is_sqlite, write_transaction
+from server.lib.db import write_transaction
 from server.lib.errors import Invalid
 from server.lib.i18n import gettext as _
 
@@ -47,7 +47,9 @@ async def load_examples(path: str, today: dt.date) -> list[lr.Example]:
     """Reports a person accepted for a unit of the tree under `path` (accepted or resolved since): the label is
     the unit that holds the report's task now, else the report's own unit. A re-routed report is one of these
     like any other: the unit the person chose is what is learnt."""
-    # The history starts at midnight in Vietnam, as the commune's days do (clock.local_date), not at UTC's.
+    # The history starts at midnight in Vietnam, as the commune's days do (clock.local_date), not at UTC's. The
+    # datetime itself is passed on both engines: on SQLite Piccolo writes it as the column is stored (UTC, a space
+    # before the time), which its ISO text ('T', +07:00) does not compare with.
     since = dt.datetime.combine(today - dt.timedelta(days=HISTORY_DAYS), dt.time(), tzinfo=clock.VN_TZ)
     rows = await RoutingModel.raw(
         "SELECT r.id, r.code, r.description, r.category, r.latitude, r.longitude, r.received_at,"
@@ -56,7 +58,7 @@ async def load_examples(path: str, today: dt.date) -> list[lr.Example]:
         " JOIN units u ON u.id = COALESCE(t.lead_unit, r.unit)"
         " WHERE r.status IN ('accepted', 'resolved') AND r.received_at >= {} AND u.path LIKE {}"
         " ORDER BY r.received_at, r.id",
-        since.isoformat() if is_sqlite() else since, f"{path}%",
+        since, f"{path}%",
     )
     examples = []
     for r in rows:
@@ -147,10 +149,10 @@ async def set_learned(actor: Actor, category_id: int, on: bool) -> None:
                            after={"learned": on})
 
 
-async def for_reports(jurisdiction_path: str, items: list[dict[str, Any]], today: dt.date | None = None, *,
-                      with_names: bool = True) -> dict[int, dict[str, Any]]:
-    """For each report (by id): the learned suggestion shown beside the rule's choice (`unit_name` left to the
-    caller when not `with_names`: the triage page reads every unit name it shows in one query).
+async def for_reports(jurisdiction_path: str, items: list[dict[str, Any]], today: dt.date | None = None,
+                      ) -> dict[int, dict[str, Any]]:
+    """For each report (by id): the learned suggestion shown beside the rule's choice. The unit's name is the
+    caller's to add (the triage page reads every unit name it shows in one query).
 
     {"status": ready | not_enough_history | not_fitted, "message", "unit_id", "unit_name", "confidence",
     "percent", "evidence": [{"code", "title"}], "preselect": whether the admin turned it on for the report's
@@ -191,11 +193,4 @@ async def for_reports(jurisdiction_path: str, items: list[dict[str, Any]], today
             "ranking": found.ranking[:3],
             "preselect": item.get("category") in on and found.confidence >= lr.PRESELECT_CONFIDENCE,
         }
-    ids = sorted({s["unit_id"] for s in result.values() if s["unit_id"]})
-    if ids and with_names:
-        names = {r["id"]: r["name"] for r in await RoutingModel.raw(
-            f"SELECT id, name FROM units WHERE id IN ({', '.join(str(int(i)) for i in ids)})")}
-        for s in result.values():
-            if s["unit_id"]:
-                s["unit_name"] = names.get(s["unit_id"], "")
     return result

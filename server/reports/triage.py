@@ -167,7 +167,7 @@ async def _add_triage_facts(items: list[dict[str, Any]], jurisdiction_path: str)
                 ReportPhoto.report.is_in(ids) & (ReportPhoto.kind == "before")).order_by(ReportPhoto.position):
             photos.setdefault(row["report"], []).append(row["id"])
     routed = await route_many(items) if items else {}
-    learned = await suggestions.for_reports(jurisdiction_path, items, with_names=False)
+    learned = await suggestions.for_reports(jurisdiction_path, items)
     choices, names = await unit_choices(jurisdiction_path, {u for u in routed.values() if u}
                                         | {s["unit_id"] for s in learned.values() if s.get("unit_id")})
     for suggestion in learned.values():

@@ -4,11 +4,13 @@ category that makes the suggestion the pre-selected unit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from server.audit.tables import AuditEvent
 from server.forecast import learned_routing, suggestions
+from server.lib import clock
 from server.reports.tables import Report
 from server.tasks.tables import Task
 from tests.api.forecast.reports_history import article, past_report, token
@@ -124,3 +126,21 @@ async def test_history_that_does_not_agree_is_called_unclear_not_turned_into_a_u
     assert "Theo quy tắc:" in card and 'name="unit" value=""' in card
     english = article((await desk.get(queue + "&lang=en")).text, new["id"])
     assert "not clear enough to suggest one" in english
+
+
+async def test_the_history_starts_at_midnight_in_vietnam_on_both_engines() -> None:
+    """A report received at 13:00 in Vietnam (06:00 UTC) on the history's first day is learnt from; one of the
+    evening before is not. (SQLite once compared the start as ISO text, 'T' and +07:00, with the stored UTC text,
+    a space before the time: that day's reports fell out.)"""
+    j = await make_jurisdiction()
+    category = await make_category(j, unit=j.dept)
+    first_day = clock.today_vn() - dt.timedelta(days=suggestions.HISTORY_DAYS)
+
+    def days_ago(day: dt.date, hour: int) -> float:
+        return (clock.now() - dt.datetime.combine(day, dt.time(hour), tzinfo=clock.VN_TZ)).total_seconds() / 86400
+
+    inside = await past_report(category["id"], "Đèn đường hỏng", unit_id=j.dept.id, days_ago=days_ago(first_day, 13))
+    before = await past_report(category["id"], "Cây đổ chắn đường", unit_id=j.dept.id,
+                               days_ago=days_ago(first_day - dt.timedelta(days=1), 23))
+    learnt = {example.report_id for example in await suggestions.load_examples(j.root.path, clock.today_vn())}
+    assert inside["id"] in learnt and before["id"] not in learnt
