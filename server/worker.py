@@ -86,8 +86,7 @@ async def run_once(worker_id: str, batch: int = 10, lease: dt.timedelta = jobs.D
     claimed = await jobs.claim_batch(worker_id, batch, lease, worker_kinds())
     for position, job in enumerate(claimed):
         if stop_event is not None and stop_event.is_set():
-            for rest in claimed[position:]:
-                await jobs.release(rest, worker_id)
+            await jobs.release(claimed[position:], worker_id)
             break
         await run_job(job, worker_id)
     return len(claimed)

@@ -80,12 +80,11 @@ def judge_words(a: Words, b: Words, same_category: bool, days_apart: float = 0.0
                 similarity: float | None = None) -> Pair:
     """`judge` of two texts already read (words_of): a page's report is read once, not once per candidate."""
     if similarity is None:
-        union = len(a.trigrams | b.trigrams)
-        similarity = len(a.trigrams & b.trigrams) / union if a.trigrams and b.trigrams else 0.0
+        similarity = text.overlap(a.trigrams, b.trigrams)
     ca, cb = a.concepts, b.concepts
-    overlap = len(ca & cb) / len(ca | cb) if ca and cb else 0.0
+    shared = text.overlap(ca, cb)
     recent = max(0.0, 1 - days_apart / RECENT_DAYS)
-    meaning = W_TRIGRAM * similarity + W_CONCEPT * overlap
+    meaning = W_TRIGRAM * similarity + W_CONCEPT * shared
     if ca and cb and not ca & cb:
         meaning *= CONFLICT
     context = W_RECENT * recent + W_NEAR * max(0.0, min(nearness, 1.0)) + W_CATEGORY * float(same_category)

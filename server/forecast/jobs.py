@@ -47,7 +47,7 @@ async def handle_refresh(payload: dict[str, Any]) -> None:
 
 async def handle_fit(payload: dict[str, Any]) -> None:
     given = payload.get("today")
-    today = dt.date.fromisoformat(given) if given else clock.now().astimezone(clock.VN_TZ).date()
+    today = dt.date.fromisoformat(given) if given else clock.today_vn()
     jurisdiction = int(payload["jurisdiction"])
     await services.refresh(jurisdiction, today)
     await suggestions.refresh_routing(jurisdiction, today)

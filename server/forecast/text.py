@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 from server.lib.vn_text import fold
 
@@ -114,12 +115,14 @@ def trigrams(text: str | None) -> set[str]:
     return grams
 
 
+def overlap(a: AbstractSet[str], b: AbstractSet[str]) -> float:
+    """What two sets share over all they hold (Jaccard); 0 when either is empty."""
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
 def trigram_similarity(a: str | None, b: str | None) -> float:
     """pg_trgm's similarity(a, b): shared trigrams over all trigrams of the two."""
-    ta, tb = trigrams(a), trigrams(b)
-    if not ta or not tb:
-        return 0.0
-    return len(ta & tb) / len(ta | tb)
+    return overlap(trigrams(a), trigrams(b))
 
 
 def concept_labels(codes: Iterable[str]) -> list[str]:

@@ -200,13 +200,16 @@ async def fail(job: ClaimedJob, worker_id: str, error: str, *, permanent: bool =
     return state
 
 
-async def release(job: ClaimedJob, worker_id: str) -> None:
-    """Give back a claimed job that was never started (a stopping worker's rest of its batch): queued again at
-    once, its attempt not counted, for the next worker rather than after the lease runs out."""
+async def release(claimed: Sequence[ClaimedJob], worker_id: str) -> None:
+    """Give back claimed jobs that were never started (a stopping worker's rest of its batch), in one statement:
+    queued again at once, their attempt not counted, for the next worker rather than after the lease runs out."""
+    if not claimed:
+        return
+    ids = ", ".join(str(int(job.id)) for job in claimed)  # our own integers
     await Job.raw(
         "UPDATE jobs SET state = {}, attempts = attempts - 1, locked_by = NULL, locked_until = NULL"
-        " WHERE id = {} AND state = {} AND locked_by = {}",
-        JobState.queued.value, job.id, JobState.running.value, worker_id,
+        f" WHERE id IN ({ids}) AND state = {{}} AND locked_by = {{}}",
+        JobState.queued.value, JobState.running.value, worker_id,
     )
 
 

@@ -3,7 +3,7 @@
 from server.notifications.report_source import provide as _provide_open_reports
 from server.reports.answer import citizen_photo_bytes, report_place
 from server.reports.listeners import subscribe as _subscribe
-from server.reports.open_reports import open_reports
+from server.reports.open_reports import open_reports as _open_reports
 from server.tasks.sources import ReportSource, provide
 
 # Every process that touches the database imports this package (piccolo_conf's APP_REGISTRY loads
@@ -12,7 +12,7 @@ from server.tasks.sources import ReportSource, provide
 _subscribe()
 provide(ReportSource(place=report_place, photo_bytes=citizen_photo_bytes))
 # The notifications' reminders ask which reports are still open through their slot (notifications imports no reports).
-_provide_open_reports(open_reports)
+_provide_open_reports(_open_reports)
 
 
 def __getattr__(name: str) -> object:

@@ -28,12 +28,9 @@ def triage_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise PermissionDeniedException(detail="Bạn không có quyền phân loại phản ánh", extra={"code": "role"})
 
 
-async def _units(actor: Any = None) -> list[dict[str, Any]]:
-    """Active units, of the actor's jurisdiction when one is given: routing chooses among those."""
-    query = Unit.select(Unit.id, Unit.name, Unit.path).where(Unit.active.eq(True))
-    if actor is not None:
-        query = query.where(Unit.path.like(f"{actor.jurisdiction_path}%"))
-    return list(await query.order_by(Unit.path))
+async def _units() -> list[dict[str, Any]]:
+    """Active units, for the admin's routing rules, areas and keys (the triage page reads its own: triage.py)."""
+    return list(await Unit.select(Unit.id, Unit.name, Unit.path).where(Unit.active.eq(True)).order_by(Unit.path))
 
 
 def _page(name: str, status_code: int = 200, **context: Any) -> Template:
