@@ -242,7 +242,7 @@ async def _revise(
     known = await _task_map(ledger["id"])
     states = {row["id"]: row["state"] for row in await Task.select(Task.id, Task.state).where(
         Task.id.is_in(list(known.values()) or [0]))}
-    waiting = await task_revision.unstarted(list(known.values()))
+    waiting = await task_revision.unstarted(states)
     codes = {unit_id: code for code, unit_id in units.items()}
     tasks: list[dict[str, Any]] = []
     for ref, task in zip(refs, payload.tasks, strict=True):

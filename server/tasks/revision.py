@@ -76,10 +76,10 @@ def shown_note(note: str) -> str:
     return _(NOTE_WITH_FIELDS, n=number, fields=", ".join(names)) if names else _(NOTE_TEXT, n=number)
 
 
-async def unstarted(task_ids: list[int]) -> set[int]:
-    """Which of the tasks a correction may still change: not started, and not split among parts."""
-    rows = await Task.select(Task.id, Task.state).where(Task.id.is_in(task_ids or [0]))
-    waiting = {row["id"] for row in rows if is_unstarted(row["state"])}
+async def unstarted(states: dict[int, str]) -> set[int]:
+    """Which of the tasks (id -> state, as the caller read them) a correction may still change: not started, and
+    not split among parts."""
+    waiting = {task_id for task_id, state in states.items() if is_unstarted(state)}
     split = await Task.select(Task.parent).where(Task.parent.is_in(sorted(waiting) or [0])
                                                   & (Task.state != TaskState.cancelled.value))
     return waiting - {row["parent"] for row in split}
@@ -163,7 +163,7 @@ async def revise_unstarted(
         if not _is_manager(actor, ctx):
             raise Forbidden("action_forbidden", "Bạn không có quyền thực hiện thao tác này")
         row = ctx.row
-        if task_id not in await unstarted([task_id]):
+        if task_id not in await unstarted({task_id: row["state"]}):
             raise Conflict("task_started", "Nhiệm vụ đã bắt đầu thực hiện; không sửa theo văn bản nữa",
                            state=row["state"])
         if deadline_working_days is not None and (row["assigned_at"] or row["state"] != TaskState.draft.value):
@@ -180,18 +180,23 @@ async def revise_unstarted(
             if value != row[name]:
                 changed[name] = {"before": row[name], "after": value}
                 updates[column] = value
+        if "title" in changed or "description" in changed:
+            updates[Task.search_text] = fold(f"{title} {description}")
         before_coordinating = await _coordinating(task_id)
         if coordinating != before_coordinating:
             changed["coordinating_units"] = {"before": before_coordinating, "after": coordinating}
         if not changed:
             return {}
-        await _apply(actor, ctx, changed, updates, revision)
+        left = await _apply(actor, ctx, changed, updates, revision)
+    if left:  # how many, not who: the sender's system knows no person of ours
+        changed["assignees"] = {"before": len(ctx.assignee_ids), "after": len(ctx.assignee_ids) - len(left)}
     return changed
 
 
 async def _apply(
     actor: Actor, ctx: TaskContext, changed: dict[str, dict[str, Any]], updates: dict[Any, Any], revision: int
-) -> None:
+) -> list[int]:
+    """Write the revision; returns the people no longer assigned (not of the new lead unit)."""
     task_id, row = ctx.row["id"], ctx.row
     left: list[int] = []
     if "lead_unit" in changed:
@@ -200,9 +205,6 @@ async def _apply(
     if "coordinating_units" in changed:
         await _set_coordinating(task_id, changed["coordinating_units"]["before"],
                                 changed["coordinating_units"]["after"])
-    if "title" in changed or "description" in changed:
-        updates[Task.search_text] = fold(f"{updates.get(Task.title, row['title'])} "
-                                         f"{updates.get(Task.description, row['description'])}")
     if "deadline" in changed and changed["deadline"]["after"] is not None:
         await _record_deadline(task_id, actor, changed["deadline"]["after"], row["deadline"], note_code(revision))
     await _update_task(ctx, {**updates, Task.updated_at: clock.now()})
@@ -217,3 +219,4 @@ async def _apply(
         after["assignees"] = sorted(ctx.assignee_ids - set(left))
     await audit.record(actor_id=actor.id, actor_name=actor.full_name, action="task.revise", entity="task",
                        entity_id=task_id, before=before, after=after)
+    return left

@@ -49,6 +49,7 @@ async def test_an_unstarted_task_takes_its_new_lead_unit_coordinating_units_and_
         "lead_unit": {"before": j.dept.code, "after": j.other_dept.code},
         "coordinating_units": {"before": [j.other_dept.code], "after": [j.dept.code]},
         "priority": {"before": "normal", "after": "urgent"},
+        "assignees": {"before": 1, "after": 0},  # the officer of the former unit is taken off: the sender is told
     }
     assert by_ref["2"]["action"] == "updated" and by_ref["2"]["changes"] == {
         "coordinating_units": {"before": [], "after": [j.other_dept.code]},
