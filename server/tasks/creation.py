@@ -17,7 +17,7 @@ from server.tasks.access import in_scope
 from server.tasks.events import task_changed
 from server.tasks.lifecycle import _event, _load, _record_deadline, _update_task, transition
 from server.tasks.queries import get_task
-from server.tasks.rules import CLOSED_STATES, MAX_TEXT, MAX_TITLE, MAX_WORKING_DAYS, _is_manager
+from server.tasks.rules import CLOSED_STATES, _is_manager, check_fields
 from server.tasks.tables import (
     Priority,
     Task,
@@ -65,18 +65,9 @@ async def create_task(
     assign_now: bool = True,
 ) -> dict[str, Any]:
     title = (title or "").strip()
-    if not title:
-        raise Invalid("title_required", "Cần nhập tên nhiệm vụ")
-    if len(title) > MAX_TITLE or len(description or "") > MAX_TEXT:
-        raise Invalid("text_too_long", "Nội dung quá dài")
+    check_fields(title, description, deadline, deadline_working_days, priority)
     if source not in {s.value for s in TaskSource}:
         raise Invalid("source_invalid", "Nguồn nhiệm vụ không hợp lệ")
-    if priority not in {p.value for p in Priority}:
-        raise Invalid("priority_invalid", "Mức độ ưu tiên không hợp lệ")
-    if deadline is not None and deadline_working_days is not None:
-        raise Invalid("deadline_ambiguous", "Chỉ chọn một cách đặt hạn: ngày cụ thể hoặc số ngày làm việc")
-    if deadline_working_days is not None and not 1 <= deadline_working_days <= MAX_WORKING_DAYS:
-        raise Invalid("deadline_days_invalid", "Số ngày làm việc phải từ 1 đến 365")
     if deadline is not None and deadline < clock.today_vn():
         raise Invalid("deadline_in_past", "Hạn xử lý không được ở quá khứ")
     if not actor.manages_units:

@@ -31,8 +31,8 @@ from server.people.tables import Person
 from server.tasks import access
 from server.tasks.events import task_changed
 from server.tasks.lifecycle import _event, _load, _record_deadline, _update_task
-from server.tasks.rules import MAX_TEXT, MAX_TITLE, MAX_WORKING_DAYS, TaskContext, _is_manager
-from server.tasks.tables import Priority, Task, TaskAssignee, TaskCoordinatingUnit, TaskState
+from server.tasks.rules import TaskContext, _is_manager, check_fields
+from server.tasks.tables import Task, TaskAssignee, TaskCoordinatingUnit, TaskState
 from server.units.tables import Unit
 
 UNSTARTED = frozenset({TaskState.draft.value, TaskState.assigned.value})
@@ -83,19 +83,6 @@ async def unstarted(states: dict[int, str]) -> set[int]:
     split = await Task.select(Task.parent).where(Task.parent.is_in(sorted(waiting) or [0])
                                                   & (Task.state != TaskState.cancelled.value))
     return waiting - {row["parent"] for row in split}
-
-
-def _check(title: str, description: str, deadline: dt.date | None, working_days: int | None, priority: str) -> None:
-    if not title:
-        raise Invalid("title_required", "Cần nhập tên nhiệm vụ")
-    if len(title) > MAX_TITLE or len(description) > MAX_TEXT:
-        raise Invalid("text_too_long", "Nội dung quá dài")
-    if deadline is not None and working_days is not None:
-        raise Invalid("deadline_ambiguous", "Chỉ chọn một cách đặt hạn: ngày cụ thể hoặc số ngày làm việc")
-    if working_days is not None and not 1 <= working_days <= MAX_WORKING_DAYS:
-        raise Invalid("deadline_days_invalid", "Số ngày làm việc phải từ 1 đến 365")
-    if priority not in {p.value for p in Priority}:
-        raise Invalid("priority_invalid", "Mức độ ưu tiên không hợp lệ")
 
 
 async def _lead_path(actor: Actor, ctx: TaskContext, unit_id: int) -> str:
@@ -156,7 +143,7 @@ async def revise_unstarted(
     """Apply what differs; returns {field: {before, after}} (empty when nothing did), the units by id. A deadline
     in working days counts from the day the task was assigned, as it did when it was given."""
     title, description = (title or "").strip(), (description or "").strip()
-    _check(title, description, deadline, deadline_working_days, priority)
+    check_fields(title, description, deadline, deadline_working_days, priority)
     coordinating = sorted(set(coordinating_unit_ids) - {lead_unit_id})
     async with write_transaction():
         ctx = await _load(actor, task_id)

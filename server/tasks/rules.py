@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.lib import clock
+from server.lib.errors import Invalid
 from server.people.services import Actor
 from server.tasks.access import in_scope
-from server.tasks.tables import (
-    TaskState,
-)
+from server.tasks.tables import Priority, TaskState
 
 OPEN_STATES = frozenset(
     {TaskState.draft, TaskState.assigned, TaskState.in_progress, TaskState.submitted, TaskState.returned}
@@ -103,3 +102,18 @@ def _captured(captured_at: dt.datetime | None, received_at: dt.datetime) -> dt.d
         return received_at
     captured_at = clock.as_utc(captured_at)
     return max(min(captured_at, received_at), received_at - MAX_OFFLINE_AGE)
+
+
+def check_fields(title: str, description: str, deadline: dt.date | None, working_days: int | None,
+                 priority: str) -> None:
+    """What a task's own fields must hold, whether it is given (creation) or corrected (revision)."""
+    if not title:
+        raise Invalid("title_required", "Cần nhập tên nhiệm vụ")
+    if len(title) > MAX_TITLE or len(description or "") > MAX_TEXT:
+        raise Invalid("text_too_long", "Nội dung quá dài")
+    if priority not in {p.value for p in Priority}:
+        raise Invalid("priority_invalid", "Mức độ ưu tiên không hợp lệ")
+    if deadline is not None and working_days is not None:
+        raise Invalid("deadline_ambiguous", "Chỉ chọn một cách đặt hạn: ngày cụ thể hoặc số ngày làm việc")
+    if working_days is not None and not 1 <= working_days <= MAX_WORKING_DAYS:
+        raise Invalid("deadline_days_invalid", "Số ngày làm việc phải từ 1 đến 365")
