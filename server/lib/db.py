@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -79,6 +79,25 @@ async def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
         await callback()
     else:
         pending.append(callback)
+
+
+INSERT_CHUNK = 500  # rows per INSERT: a few parameters each, far below SQLite's and PostgreSQL's limits
+
+
+async def insert_rows(table: Any, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, unique: str,
+                      returning: str = "id") -> list[dict[str, Any]]:
+    """Insert many rows, INSERT_CHUNK to a statement, skipping those whose `unique` column is taken (ON CONFLICT DO
+    NOTHING, on both engines); returns the `returning` columns of the rows added, in the order they were added."""
+    added: list[dict[str, Any]] = []
+    head = f"INSERT INTO {table._meta.tablename} ({', '.join(columns)}) VALUES "
+    one = "(" + ", ".join("{}" for _ in columns) + ")"
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start:start + INSERT_CHUNK]
+        found = await table.raw(head + ", ".join(one for _ in chunk)
+                                + f" ON CONFLICT ({unique}) DO NOTHING RETURNING {returning}",
+                                *(value for row in chunk for value in row))
+        added += sorted(found, key=lambda row: row.get("id", 0))
+    return added
 
 
 async def prepare_database() -> None:

@@ -27,7 +27,7 @@ from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from server.lib import clock
-from server.lib.db import is_sqlite, write_transaction
+from server.lib.db import insert_rows, is_sqlite, write_transaction
 
 
 # The table belongs to the notifications Piccolo app (its migrations created it there): server/notifications/
@@ -107,41 +107,28 @@ async def enqueue(
 ) -> int | None:
     """Add a job; returns its id, or None when a job with this dedupe key already exists."""
     now = clock.now()
-    rows = await Job.raw(
-        "INSERT INTO jobs (kind, payload, state, run_at, attempts, max_attempts, last_error, dedupe_key, created_at)"
-        " VALUES ({}, {}, {}, {}, 0, {}, '', {}, {})"
-        " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-        kind,
-        json.dumps(payload or {}, default=str, ensure_ascii=False),
-        JobState.queued.value,
-        clock.as_utc(run_at) if run_at else now,
-        max_attempts,
-        dedupe_key,
-        now,
-    )
+    rows = await insert_rows(Job, JOB_COLUMNS, [_job_row(kind, payload or {}, dedupe_key, max_attempts, now,
+                                                          clock.as_utc(run_at) if run_at else now)],
+                             unique="dedupe_key")
     return rows[0]["id"] if rows else None
 
 
-ENQUEUE_CHUNK = 500  # rows per INSERT: 7 parameters each, far below SQLite's and PostgreSQL's limits
+JOB_COLUMNS = ("kind", "payload", "state", "run_at", "max_attempts", "dedupe_key", "created_at", "attempts",
+               "last_error")
+
+
+def _job_row(kind: str, payload: dict[str, Any], dedupe_key: str | None, max_attempts: int, now: dt.datetime,
+             run_at: dt.datetime) -> tuple[Any, ...]:
+    return (kind, json.dumps(payload, default=str, ensure_ascii=False), JobState.queued.value, run_at, max_attempts,
+            dedupe_key, now, 0, "")
 
 
 async def enqueue_many(kind: str, items: Sequence[tuple[dict[str, Any], str | None]], max_attempts: int = 5) -> int:
-    """`enqueue` of many jobs of one kind, (payload, dedupe key) each, in one statement per ENQUEUE_CHUNK: a key
-    that already exists is skipped. Returns how many were added."""
+    """`enqueue` of many jobs of one kind, (payload, dedupe key) each, in one statement per INSERT_CHUNK (lib.db): a
+    key that already exists is skipped. Returns how many were added."""
     now = clock.now()
-    added = 0
-    for start in range(0, len(items), ENQUEUE_CHUNK):
-        chunk = items[start:start + ENQUEUE_CHUNK]
-        args: list[Any] = []
-        for payload, dedupe_key in chunk:
-            args += [kind, json.dumps(payload, default=str, ensure_ascii=False), JobState.queued.value, now,
-                     max_attempts, dedupe_key, now]
-        rows = await Job.raw(
-            "INSERT INTO jobs (kind, payload, state, run_at, max_attempts, dedupe_key, created_at, attempts,"
-            " last_error) VALUES " + ", ".join("({}, {}, {}, {}, {}, {}, {}, 0, '')" for _ in chunk)
-            + " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id", *args)
-        added += len(rows)
-    return added
+    rows = [_job_row(kind, payload, dedupe_key, max_attempts, now, now) for payload, dedupe_key in items]
+    return len(await insert_rows(Job, JOB_COLUMNS, rows, unique="dedupe_key"))
 
 
 async def claim_batch(worker_id: str, n: int = 10, lease: dt.timedelta = DEFAULT_LEASE,

@@ -18,7 +18,7 @@ from typing import Any
 from server.audit import services as audit
 from server.lib import clock, jobs
 from server.lib.actor import Actor
-from server.lib.db import write_transaction
+from server.lib.db import insert_rows, write_transaction
 from server.lib.errors import Invalid, NotFound
 from server.webhooks import addresses, failures, signing
 from server.webhooks.tables import DeliveryState, WebhookDelivery, WebhookSubscription
@@ -222,10 +222,6 @@ class Event:
     subscriptions: list[dict[str, Any]] | None = None
 
 
-# Deliveries per INSERT: 7 parameters each, far below SQLite's and PostgreSQL's limits.
-INSERT_CHUNK = 500
-
-
 async def publish(event_type: str, unit_path: str, data: dict[str, Any], *, key: str | None = None,
                   subscriptions: list[dict[str, Any]] | None = None) -> list[int]:
     """Queue one delivery of this event per active subscription that wants it and whose scope holds the unit.
@@ -238,7 +234,7 @@ async def publish(event_type: str, unit_path: str, data: dict[str, Any], *, key:
 
 async def publish_many(event_type: str, events: list[Event], subscriptions: list[dict[str, Any]] | None = None
                        ) -> list[int]:
-    """`publish` of many events of one type, set-based: the deliveries in one INSERT (per INSERT_CHUNK) that skips
+    """`publish` of many events of one type, set-based: the deliveries in one INSERT (lib.db.insert_rows) that skips
     those an event key already made, and their jobs in one more. Returns the new deliveries' ids."""
     subscriptions = await active_subscriptions(event_type) if subscriptions is None else subscriptions
     now = clock.now()
@@ -253,20 +249,13 @@ async def publish_many(event_type: str, events: list[Event], subscriptions: list
         rows += [(s["id"], event_id, f"{s['id']}:{event.key or event_id}", body) for s in chosen]
     if not rows:
         return []
-    created: list[int] = []
+    columns = ("subscription", "event_id", "event_type", "event_key", "body", "state", "created_at", "attempts",
+               "error")
     async with write_transaction():
-        for start in range(0, len(rows), INSERT_CHUNK):
-            chunk = rows[start:start + INSERT_CHUNK]
-            args: list[Any] = []
-            for subscription_id, event_id, event_key, body in chunk:
-                args += [subscription_id, event_id, event_type, event_key, body, DeliveryState.pending.value, now]
-            inserted = await WebhookDelivery.raw(
-                "INSERT INTO webhook_deliveries (subscription, event_id, event_type, event_key, body, state,"
-                " created_at, attempts, error) VALUES "
-                + ", ".join("({}, {}, {}, {}, {}, {}, {}, 0, '')" for _ in chunk)
-                + " ON CONFLICT (event_key) DO NOTHING RETURNING id, subscription, event_id", *args)
-            inserted.sort(key=lambda r: r["id"])
-            await jobs.enqueue_many(JOB_KIND, [({"delivery": r["id"]}, f"webhook:{r['event_id']}:{r['subscription']}")
-                                               for r in inserted], max_attempts=max_attempts())
-            created += [r["id"] for r in inserted]
-    return created
+        inserted = await insert_rows(WebhookDelivery, columns, [
+            (subscription_id, event_id, event_type, event_key, body, DeliveryState.pending.value, now, 0, "")
+            for subscription_id, event_id, event_key, body in rows
+        ], unique="event_key", returning="id, subscription, event_id")
+        await jobs.enqueue_many(JOB_KIND, [({"delivery": r["id"]}, f"webhook:{r['event_id']}:{r['subscription']}")
+                                           for r in inserted], max_attempts=max_attempts())
+    return [r["id"] for r in inserted]
