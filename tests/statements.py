@@ -23,8 +23,6 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         statements.append(str(querystring))
         return await original(self, querystring, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "run_querystring", recording)
-    try:
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "run_querystring", recording)
         yield statements
-    finally:
-        monkeypatch.setattr(engine, "run_querystring", original)

@@ -4,7 +4,6 @@ flood of reports scores the nearest in time only (duplicates.MAX_CANDIDATES)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 
 from server.forecast import duplicates
 from server.forecast.tables import RoutingModel
+from server.lib import clock
 from tests.api.forecast.reports_history import past_report
 from tests.factories import make_jurisdiction
 from tests.unit.reports.helpers import make_category
@@ -21,7 +21,7 @@ METRE = 1 / 111_000
 
 def _as_new(report: dict[str, Any], description: str, category: int, lat: float, lon: float) -> dict[str, Any]:
     return {**report, "description": description, "category": category, "latitude": lat, "longitude": lon,
-            "received_at": dt.datetime.now(dt.UTC)}
+            "received_at": clock.now()}
 
 
 @pytest.fixture
