@@ -29,6 +29,7 @@ from server.lib.actor import Actor
 from server.lib.db import engine, is_sqlite, pooled_connection
 from server.lib.errors import Invalid
 from server.lib.vn_text import like_pattern
+from server.tasks import list_cache
 from server.tasks.tables import Task, TaskState
 
 MARKER = re.compile("\x00([0-9]+)\x00")
@@ -336,9 +337,21 @@ async def page_json(actor: Actor, *, view: str = "mine", limit: int = 50, offset
     limit, offset = _clamp(limit, offset)
     today = today or clock.today_vn()
     sqlite = is_sqlite()
+    key: tuple[object, ...] | None = None
+    # Only the lists of one's own tasks are kept: a scope's page depends on a subtree's many units.
+    if (view == "mine" or not actor.manages_units) and list_cache.usable():
+        version = await fetch_value(list_cache.version_sql(), [actor.id], generic=True)
+        key = (actor.id, int(version or 0), today, limit, offset,
+               tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in sorted(filter_args.items())))
+        kept = list_cache.pages.get(key)
+        if kept is not None:
+            return kept
     page, p, generic = await build(actor, view, limit, offset, today, sqlite, **filter_args)
     body = await fetch_value(*p.finish(json_sql(page, p, limit, offset, today)), generic=generic)
-    return body.encode() if isinstance(body, str) else bytes(body)
+    answer = body.encode() if isinstance(body, str) else bytes(body)
+    if key is not None:
+        list_cache.pages.put(key, answer)
+    return answer
 
 
 async def page_rows(actor: Actor, *, view: str = "mine", limit: int = 50, offset: int = 0,
