@@ -244,6 +244,13 @@ async def load_postgres(url: str, args: argparse.Namespace, build: Callable[[Val
                 await copy(table, rows)
             timer.mark("units, people, directives")
             restore = await drop_bulk_indexes_postgres(conn)
+            # A new database has no kept list page (server/tasks/list_cache.py), so every person's list version
+            # may stay 0: the trigger that moves them would otherwise run once per link row, 1.1 million times.
+            versions = [r["tgname"] for r in await conn.fetch(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'task_assignees'::regclass"
+                " AND tgname = 'task_assignees_list_version'")]
+            for trigger in versions:
+                await conn.execute(f"ALTER TABLE task_assignees DISABLE TRIGGER {trigger}")
             done = 0
             async for tasks, assignees, coordinating in produce_chunks(factory, args.chunk):
                 await copy("tasks", tasks)
@@ -252,6 +259,8 @@ async def load_postgres(url: str, args: argparse.Namespace, build: Callable[[Val
                 done += len(tasks)
                 log(f"    {done:,} tasks")
             timer.mark("tasks (COPY)")
+            for trigger in versions:
+                await conn.execute(f"ALTER TABLE task_assignees ENABLE TRIGGER {trigger}")
             for statement in restore:
                 await conn.execute(statement)
             timer.mark("indexes and foreign keys rebuilt")
