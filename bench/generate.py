@@ -18,8 +18,8 @@ not know (the schema moves) are written as NULL when nullable, else left to thei
 A PostgreSQL database that does not exist yet is created (SQLite makes its file itself). The migrations
 are run first; the database must then hold no units (or pass --reset to empty it).
 On PostgreSQL the three task tables are loaded with COPY, with their secondary indexes and foreign keys
-dropped and rebuilt in the same transaction, then VACUUM ANALYZE. Then the dashboard's kept unit counts are
-rebuilt from the rows (server.dashboard.aggregate.rebuild: the rows did not go through tasks.services).
+dropped and rebuilt in the same transaction, then VACUUM ANALYZE. Then kpi's kept counts (the units' and the
+people's) are rebuilt from the rows (server.dashboard.aggregate.rebuild: the rows did not go through tasks.services).
 On SQLite rows go in with executemany in one transaction.
 Everybody's password is "bench-password" (one argon2 hash, reused).
 bench/results/generated.json (--report) names typical officers, unit heads and leaders to log in as.
@@ -222,14 +222,16 @@ def main(argv: list[str] | None = None) -> None:
         try:
             result = await aggregate.rebuild()
             if is_postgres:
-                await engine().run_ddl("VACUUM (ANALYZE) kpi_task_facts, kpi_unit_days")
+                await engine().run_ddl("VACUUM (ANALYZE) kpi_task_facts, kpi_unit_days, kpi_tree_days,"
+                                       " kpi_person_facts, kpi_person_days")
             return result
         finally:
             await close_pool()
 
     rebuilt = asyncio.run(rebuild_unit_counts())
     timer.mark("dashboard counts rebuilt")
-    log(f"  dashboard counts: {rebuilt['keys']:,} keys for {rebuilt['tasks']:,} tasks")
+    log(f"  dashboard counts: {rebuilt['keys']:,} keys for {rebuilt['tasks']:,} tasks;"
+        f" people's: {rebuilt['person_keys']:,} keys for {rebuilt['assignments']:,} assignments")
     seconds = timer.total
     factory: TaskFactory = built["factory"]
     report = write_report(built["province"], factory, url, args, cal, seconds)

@@ -1,8 +1,8 @@
 """The leaders' desk's own table: the reports the worker builds (dashboard_exports).
 
-kpi's kept counts (kpi_task_facts, kpi_unit_days, kpi_tree_days, kpi_aggregate_state) are declared in
-`server.kpi.tables`; this Piccolo app created them and still lists them (piccolo_app.py), so their migrations stay
-here. They are re-exported below for old imports.
+kpi's kept counts (kpi_task_facts, kpi_unit_days, kpi_tree_days, kpi_person_facts, kpi_person_days,
+kpi_aggregate_state) are declared in `server.kpi.tables`; this Piccolo app created them and still lists them
+(piccolo_app.py), so their migrations are here. The older ones are re-exported below for old imports.
 """
 
 from enum import Enum

@@ -9,13 +9,13 @@ Why: the whole province's month holds ~160,000 counted tasks; counting them on e
 tasks fall into ~40,000 keys, read by two index-only range scans (bench/results_dashboard.md).
 
 How it stays exact:
-- `FACT_SQL` is the one statement that says which values a top-level task is counted under (the same rules and
+- `fact_sql()` is the one statement that says which values a top-level task is counted under (the same rules and
   the same local-date expression as `server.kpi.services`); the rebuild and the per-task refresh both use it.
 - `refresh_task()` runs inside the task's own write transaction (`on_task_changed(..., in_transaction=True)`):
   it moves the task's one count from the key it was last counted under (kept in `kpi_task_facts`) to its new
-  key, so the figures commit or roll back with the change itself.
+  key, so the figures commit or roll back with the change itself; then its assignees' (server.kpi.people_counts).
 - `rebuild()` recomputes everything from the tasks (after a bulk load, or when `check()` finds a difference);
-  `check()` compares the ledger with the tasks and the counts with the ledger, in one statement each.
+  `check()` compares each ledger with the tasks and each count with its ledger, in one statement each.
 - Until a first rebuild (`kpi_aggregate_state.built_at`), the dashboard counts the tasks directly.
 Figures that depend on today (overdue or within the deadline) are decided at read time from the deadline.
 """
@@ -33,6 +33,7 @@ from server.tasks.tables import Task
 log = logging.getLogger("dieuhanh.kpi")
 
 STATE_NAME = "unit_days"
+PEOPLE_STATE = "person_days"  # server.kpi.people_counts'
 OPEN_STATES_SQL = "('assigned', 'in_progress', 'submitted', 'returned')"
 # Not date.max / date.min: asyncpg writes those two as +/-infinity, which would make a second, different key.
 NO_DEADLINE = dt.date(9999, 12, 30)  # a done task without a deadline: on time, never in a period by its deadline
@@ -40,14 +41,16 @@ NOT_DONE = dt.date(1, 1, 2)  # an open task's completion date: never read (open 
 # A period that reaches the sentinel cannot be answered from the counts (never in practice: see `usable_for`).
 LAST_USABLE_DAY = dt.date(9998, 12, 31)
 KEY_COLUMNS = ("unit", "done", "deadline", "done_on")
+KEPT = ("kpi_task_facts", "kpi_unit_days", "kpi_tree_days")
 
 
 def _literal(day: dt.date) -> str:
     return f"'{day.isoformat()}'" if is_sqlite() else f"DATE '{day.isoformat()}'"
 
 
-def fact_sql() -> str:
-    """task, unit, done, deadline, done_on for every top-level task that can count (done, or open with a deadline).
+def counted_sql() -> tuple[str, str]:
+    """The values a task `t` is counted under (unit, done, deadline, done_on), and the condition for it to count at
+    all (done, or open with a deadline): the units' and the people's counts both use them.
 
     The rules are kpi's: a done task is on time when it has no deadline or its completion's local date is on or
     before the deadline; a done task without a completion time is never in a period by completion and is late.
@@ -58,14 +61,18 @@ def fact_sql() -> str:
     else:
         done = "(t.state = 'done')"
         done_date = "((t.completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)"
-    return (
-        f"SELECT t.id AS task, t.lead_unit AS unit, {done} AS done,"
-        f" COALESCE(t.deadline, {_literal(NO_DEADLINE)}) AS deadline,"
+    values = (
+        f"t.lead_unit AS unit, {done} AS done, COALESCE(t.deadline, {_literal(NO_DEADLINE)}) AS deadline,"
         f" CASE WHEN t.state = 'done' THEN COALESCE({done_date}, {_literal(NO_DEADLINE)})"
         f" ELSE {_literal(NOT_DONE)} END AS done_on"
-        " FROM tasks t WHERE t.parent IS NULL"
-        f" AND (t.state = 'done' OR (t.state IN {OPEN_STATES_SQL} AND t.deadline IS NOT NULL))"
     )
+    return values, f"(t.state = 'done' OR (t.state IN {OPEN_STATES_SQL} AND t.deadline IS NOT NULL))"
+
+
+def fact_sql() -> str:
+    """task, unit, done, deadline, done_on for every top-level task that can count."""
+    values, counted = counted_sql()
+    return f"SELECT t.id AS task, {values} FROM tasks t WHERE t.parent IS NULL AND {counted}"
 
 
 def _key(row: dict[str, Any] | None) -> tuple[int, bool, str, str] | None:
@@ -98,21 +105,33 @@ async def _add(key: tuple[int, bool, str, str], delta: int) -> None:
 
 
 # Task changes that leave what a task is counted under (lead unit, done, deadline, completion date, top-level)
-# as it was: no need to read and lock its ledger row on these writes.
+# as it was: no need to move its unit count on these writes. A change of assignees moves the people's counts.
 UNCOUNTED_ACTIONS = frozenset({"comment", "extension_requested", "extension_rejected", "progress", "assignees"})
+PEOPLE_UNCOUNTED_ACTIONS = UNCOUNTED_ACTIONS - {"assignees"}
 
 
 async def refresh_task(task_id: int, action: str = "") -> None:
-    """Bring one task's count up to date; the caller's write transaction holds it (a task listener)."""
-    if action in UNCOUNTED_ACTIONS:
+    """Bring one task's counts (its unit's, its assignees') up to date; the caller's write transaction holds it (a
+    task listener)."""
+    from server.kpi import people_counts  # it builds on this module's keys
+
+    if action in PEOPLE_UNCOUNTED_ACTIONS:
         return
     lock = "" if is_sqlite() else " FOR UPDATE"
-    # The ledger row first, locked: a rebuild (which locks the whole ledger) then runs wholly before or after us.
+    # The ledger row first, locked (even when only the people's counts move: every writer then locks the ledgers
+    # in one order, kpi_task_facts before kpi_person_facts, as a rebuild locks them): a rebuild runs wholly before
+    # or after us.
     old_rows = await Task.raw(
         f"SELECT unit, done, deadline, done_on FROM kpi_task_facts WHERE task = {{}}{lock}", task_id
     )
+    if action not in UNCOUNTED_ACTIONS:
+        await _move_unit_count(task_id, _key(old_rows[0] if old_rows else None))
+    await people_counts.refresh_task(task_id)
+
+
+async def _move_unit_count(task_id: int, old: tuple[int, bool, str, str] | None) -> None:
     new_rows = await Task.raw(f"{fact_sql()} AND t.id = {{}}", task_id)
-    old, new = _key(old_rows[0] if old_rows else None), _key(new_rows[0] if new_rows else None)
+    new = _key(new_rows[0] if new_rows else None)
     if old == new:
         return
     # Always in the same order (by key), so two writers moving counts between the same two keys cannot deadlock.
@@ -185,59 +204,57 @@ async def _mark(name: str = STATE_NAME, **changes: Any) -> None:
 
 
 async def rebuild() -> dict[str, int]:
-    """Recompute the ledger and the counts from the tasks, in one transaction; returns how many of each."""
+    """Recompute the ledgers and the counts (units' and people's) from the tasks, in one transaction; returns how
+    many of each."""
+    from server.kpi import people_counts
+
     async with write_transaction():
         if is_sqlite():
-            await Task.raw("DELETE FROM kpi_task_facts")
-            await Task.raw("DELETE FROM kpi_unit_days")
-            await Task.raw("DELETE FROM kpi_tree_days")
+            for table in (*KEPT, *people_counts.KEPT):
+                await Task.raw(f"DELETE FROM {table}")
         else:
-            # Task writers wait (their refresh locks a ledger row) until the new counts are committed.
-            await Task.raw("LOCK TABLE kpi_task_facts, kpi_unit_days, kpi_tree_days IN EXCLUSIVE MODE")
-            await Task.raw("TRUNCATE kpi_task_facts, kpi_unit_days, kpi_tree_days")
+            # Task writers wait (their refresh locks a ledger row) until the new counts are committed. The ledgers
+            # first, in the order every writer locks them.
+            tables = ", ".join((*KEPT, *people_counts.KEPT))
+            await Task.raw(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+            await Task.raw(f"TRUNCATE {tables}")
         await Task.raw(f"INSERT INTO kpi_task_facts (task, unit, done, deadline, done_on) {fact_sql()}")
         await Task.raw(
             "INSERT INTO kpi_unit_days (unit, done, deadline, done_on, n)"
             " SELECT unit, done, deadline, done_on, COUNT(*) FROM kpi_task_facts GROUP BY unit, done, deadline, done_on"
         )
         await Task.raw(f"INSERT INTO kpi_tree_days (unit, deadline, cls, n) {TREE_SQL}")
+        people = await people_counts.fill()
         now = clock.now()
-        await _mark(built_at=now, checked_at=now)
-        await _mark(TREE_STATE, built_at=now, checked_at=now)
+        for name in (STATE_NAME, TREE_STATE, PEOPLE_STATE):
+            await _mark(name, built_at=now, checked_at=now)
         facts = (await Task.raw("SELECT COUNT(*) AS n FROM kpi_task_facts"))[0]["n"]
         keys = (await Task.raw("SELECT COUNT(*) AS n FROM kpi_unit_days"))[0]["n"]
-    return {"tasks": int(facts), "keys": int(keys)}
+    return {"tasks": int(facts), "keys": int(keys), **people}
 
 
 async def differences() -> int:
-    """How many ledger rows disagree with the tasks, plus how many counts disagree with the ledger (0: exact)."""
+    """How many ledger rows disagree with the tasks, plus how many counts disagree with the ledgers (0: exact); the
+    people's counts included."""
+    from server.kpi import people_counts
+
     columns = "task, unit, done, deadline, done_on"
-    facts = await Task.raw(
-        f"SELECT COUNT(*) AS n FROM (SELECT {columns} FROM ({fact_sql()}) f"
-        f" EXCEPT SELECT {columns} FROM kpi_task_facts) a"
-    )
-    stale = await Task.raw(
-        f"SELECT COUNT(*) AS n FROM (SELECT {columns} FROM kpi_task_facts"
-        f" EXCEPT SELECT {columns} FROM ({fact_sql()}) f) a"
-    )
     grouped = (
         "SELECT unit, done, deadline, done_on, COUNT(*) AS n FROM kpi_task_facts GROUP BY unit, done, deadline, done_on"
     )
     stored = "SELECT unit, done, deadline, done_on, n FROM kpi_unit_days WHERE n <> 0"
-    counts = await Task.raw(
-        f"SELECT COUNT(*) AS n FROM (SELECT * FROM ({grouped}) g EXCEPT SELECT * FROM ({stored}) s) a"
-    )
-    extra = await Task.raw(
-        f"SELECT COUNT(*) AS n FROM (SELECT * FROM ({stored}) s EXCEPT SELECT * FROM ({grouped}) g) a"
-    )
     tree_stored = "SELECT unit, deadline, cls, n FROM kpi_tree_days WHERE n <> 0"
-    tree_missing = await Task.raw(
-        f"SELECT COUNT(*) AS n FROM (SELECT * FROM ({TREE_SQL}) g EXCEPT SELECT * FROM ({tree_stored}) s) a"
-    )
-    tree_extra = await Task.raw(
-        f"SELECT COUNT(*) AS n FROM (SELECT * FROM ({tree_stored}) s EXCEPT SELECT * FROM ({TREE_SQL}) g) a"
-    )
-    return sum(int(rows[0]["n"]) for rows in (facts, stale, counts, extra, tree_missing, tree_extra))
+    found = 0
+    for one, other in ((fact_sql(), f"SELECT {columns} FROM kpi_task_facts"), (grouped, stored),
+                       (TREE_SQL, tree_stored)):
+        found += await _asymmetric(one, other) + await _asymmetric(other, one)
+    return found + await people_counts.differences()
+
+
+async def _asymmetric(one: str, other: str) -> int:
+    """How many rows of `one` are not in `other` (two SELECTs of the same columns)."""
+    rows = await Task.raw(f"SELECT COUNT(*) AS n FROM (SELECT * FROM ({one}) a EXCEPT SELECT * FROM ({other}) b) d")
+    return int(rows[0]["n"])
 
 
 async def state() -> dict[str, Any] | None:
@@ -247,15 +264,15 @@ async def state() -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-async def is_ready() -> bool:
-    row = await state()
-    return bool(row and row["built_at"])
+async def is_ready(name: str = STATE_NAME) -> bool:
+    """The counts `name` were built (each kind is read only once a rebuild filled it)."""
+    rows = await Task.raw("SELECT built_at FROM kpi_aggregate_state WHERE name = {}", name)
+    return bool(rows and rows[0]["built_at"])
 
 
 async def tree_is_ready() -> bool:
     """kpi_tree_days was built (it came after the other counts: until a rebuild, it is not read)."""
-    rows = await Task.raw("SELECT built_at FROM kpi_aggregate_state WHERE name = {}", TREE_STATE)
-    return bool(rows and rows[0]["built_at"])
+    return await is_ready(TREE_STATE)
 
 
 def usable_for(start: dt.date, end: dt.date) -> bool:
@@ -269,7 +286,7 @@ async def check(*, every: dt.timedelta = dt.timedelta(hours=6), force: bool = Fa
     """
     row = await state()
     now = clock.now()
-    if row is None or not row["built_at"] or not await tree_is_ready():
+    if row is None or not row["built_at"] or not await tree_is_ready() or not await is_ready(PEOPLE_STATE):
         return {"rebuilt": True, "differences": None, **await rebuild()}
     checked = row["checked_at"]
     if isinstance(checked, str):
@@ -279,15 +296,13 @@ async def check(*, every: dt.timedelta = dt.timedelta(hours=6), force: bool = Fa
     found = await differences()
     if found:
         # Something wrote tasks without going through tasks.services (a bulk load, a manual fix): say so, repair.
-        log.warning("kpi_unit_days differed from the tasks in %s rows: rebuilding", found)
+        log.warning("kpi's kept counts differed from the tasks in %s rows: rebuilding", found)
         result = {"rebuilt": True, "differences": found, **await rebuild()}
     else:
         result = {"rebuilt": False, "differences": 0}
     async with write_transaction():
         await _mark(checked_at=now)
-        await Task.raw(
-            "UPDATE kpi_aggregate_state SET last_differences = {} WHERE name = {}", found, STATE_NAME
-        )
+        await Task.raw("UPDATE kpi_aggregate_state SET last_differences = {} WHERE name = {}", found, STATE_NAME)
     return result
 
 

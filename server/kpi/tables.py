@@ -1,4 +1,4 @@
-"""kpi's kept counts: the unit figures kept per day and per subtree, written by `server.kpi.counts` only.
+"""kpi's kept counts: the unit figures kept per day and per subtree, and each person's, written by kpi only.
 
 `kpi_unit_days` holds, for each (lead unit, done or open, deadline in force, completion date), how many
 top-level tasks have exactly those values; `kpi_task_facts` remembers, per task, the values it was last counted
@@ -8,8 +8,13 @@ transaction. Sentinels instead of NULL keep the unique key usable on both engine
 deadline has 9999-12-30, an open task's completion date is 0001-01-02, a done task without a completion time has
 9999-12-30. Open tasks without a deadline never count, so they have no row.
 
+`kpi_person_facts` and `kpi_person_days` are the same for people: per (task, current assignee) and per
+(person, lead unit, done or open, deadline in force, completion date), every task (parts included), with the same
+sentinels; written by `server.kpi.people_counts` in the same transactions.
+
 The tables were created by the Piccolo app "dashboard" and stay registered there (its piccolo_app.py lists them):
-moving the classes here changed no table, so no migration was needed.
+moving the classes here changed no table, so no migration was needed. The people's two tables came later, with
+migrations of that app.
 """
 
 from piccolo.columns import Boolean, Date, Integer, Timestamptz, Varchar
@@ -45,8 +50,37 @@ class KpiTreeDay(Table, tablename="kpi_tree_days"):
     n = Integer(default=0)
 
 
+class KpiPersonFact(Table, tablename="kpi_person_facts"):
+    """Per (task, current assignee), the values the task was last counted under for that person: a change of the
+    task moves one count per assignee, and taking someone off a task (or adding them) moves theirs alone."""
+
+    # The unique key (task, person) is written by hand in the migration (composite).
+    task = Integer()
+    person = Integer()
+    unit = Integer()
+    done = Boolean()
+    deadline = Date()
+    done_on = Date()
+
+
+class KpiPersonDay(Table, tablename="kpi_person_days"):
+    """How many tasks (top-level or part) each person holds with exactly these values: a person's figures, and
+    a unit's people table, without reading their tasks. The lead unit is kept so that a viewer's figures can keep
+    the tasks led inside their subtree."""
+
+    # The unique key (person, deadline, unit, done, done_on) and the index of done rows by completion date are
+    # written by hand in the migration (composite, partial).
+    person = Integer()
+    unit = Integer()
+    done = Boolean()
+    deadline = Date()
+    done_on = Date()
+    n = Integer(default=0)
+
+
 class KpiAggregateState(Table, tablename="kpi_aggregate_state"):
-    """One row ("unit_days"): when the aggregate was last rebuilt and last checked against the tasks."""
+    """One row per kind of counts ("unit_days", "tree_days", "person_days"): when they were last rebuilt (and,
+    for "unit_days", which stands for all of them, last checked against the tasks)."""
 
     name = Varchar(length=32, unique=True)
     built_at = Timestamptz(null=True, default=None)
@@ -54,4 +88,4 @@ class KpiAggregateState(Table, tablename="kpi_aggregate_state"):
     last_differences = Integer(default=0)
 
 
-KEPT_COUNTS = [KpiTaskFact, KpiUnitDay, KpiTreeDay, KpiAggregateState]
+KEPT_COUNTS = [KpiTaskFact, KpiUnitDay, KpiTreeDay, KpiPersonFact, KpiPersonDay, KpiAggregateState]
