@@ -96,8 +96,8 @@ async def _measure(url: str, runs: int) -> dict[str, Any]:
                              {**period, "bucket": "done_on_time"}))
         for label, (view, person) in people.items():
             requests.append((f"list: {label}", person, "/api/v1/tasks", {"view": view, "limit": 50}))
-        # A person's figures are counted from their tasks (no kept count: decision 0004), and a unit head's
-        # dashboard counts every person of the unit: the year, the largest period a leader asks for.
+        # A person's figures and a unit head's dashboard (every person of the unit) read the people's kept counts
+        # (server.kpi.people_counts): the year, the largest period a leader asks for.
         officer = next(person for label, (_, person) in people.items() if label.startswith("officer"))
         head = next(person for label, (_, person) in people.items() if label.startswith("department head"))
         year_period = {"start": year[0].isoformat(), "end": year[1].isoformat()}

@@ -11,6 +11,7 @@ from typing import Any
 
 from server.dashboard.periods import Period
 from server.kpi import counts as aggregate
+from server.kpi import people_counts
 from server.kpi import services as kpi
 from server.kpi.counts import week_index_sql as week_sql
 from server.kpi.services import BUCKETS, Figures
@@ -112,8 +113,39 @@ async def weekly(path: str, period: Period, today: dt.date) -> list[Week]:
     return (await grouped(path, period, today))[1]
 
 
-async def figures_by_person(path: str, period: Period, today: dt.date, within_path: str) -> dict[int, Figures]:
-    """kpi.figures(person_id=p, within_path=within_path) for every person whose unit is in `path`: one query."""
+async def figures_by_person(
+    path: str, period: Period, today: dt.date, within_path: str, *, direct: bool = False
+) -> dict[int, Figures]:
+    """kpi.figures(person_id=p, within_path=within_path) for every person whose unit is in `path`: one query of the
+    people's kept counts (server.kpi.people_counts) once they are built, else (or with `direct`) of their tasks;
+    tests/api/dashboard/test_people_kept.py compares the two."""
+    if not direct and await people_counts.usable(period.start, period.end):
+        found = await people_counts.figures(period.start, period.end, today=today, people_path=path,
+                                            within_path=within_path)
+        return {person: Figures(**{b: n for b, n in buckets.items() if b in BUCKETS})
+                for person, buckets in found.items()}
+    return await figures_by_person_from_tasks(path, period, today, within_path)
+
+
+async def person_weeks(person_id: int, within_path: str, period: Period, today: dt.date) -> list[Week]:
+    """One person's figures per week (Monday to Sunday, clipped to the period), as their row in the people table
+    counts them: from the people's kept counts in one query once they are built, else counted week by week."""
+    weeks = _empty_weeks(period)
+    if await people_counts.usable(period.start, period.end):
+        for row in await people_counts.week_rows(person_id, period.start, period.end, today, within_path):
+            if 0 <= int(row["k"]) < len(weeks):
+                _add(weeks[int(row["k"])].figures, row["bucket"], row["n"])
+        return weeks
+    for week in weeks:  # a person's few tasks: one small indexed read a week (at most 53)
+        week.figures = await kpi.figures(week.start, week.end, person_id=person_id, within_path=within_path,
+                                         today=today)
+    return weeks
+
+
+async def figures_by_person_from_tasks(
+    path: str, period: Period, today: dt.date, within_path: str
+) -> dict[int, Figures]:
+    """The people's figures counted from their tasks (before the counts are built, and the tests' reference)."""
     extra, extra_args = _prefilter(period)
     led, led_args = kpi.led_within_sql(within_path)
     sql = (

@@ -23,6 +23,7 @@ from server.dashboard.figures import (
     grouped,
     grouped_from_counts,
     grouped_from_tasks,
+    person_weeks,
     weekly,
 )
 from server.dashboard.periods import MAX_PERIOD_DAYS, PERIODS, REPORT_PERIODS, Period, period_containing, resolve_period
@@ -45,7 +46,7 @@ from server.dashboard.scope import Scope, scope_person, scope_unit, units_under
 from server.directives import services as directives_domain
 from server.directives.tables import DirectiveKind
 from server.kpi import services as kpi
-from server.kpi.services import BUCKETS, Figures
+from server.kpi.services import BUCKETS
 from server.lib import clock
 from server.lib.actor import Actor
 from server.lib.errors import Invalid
@@ -122,12 +123,11 @@ async def person_dashboard(
     person = await scope_person(actor, person_id)
     scope = await scope_unit(actor, person["unit"])
     mine = {"person_id": person_id, "within_path": actor.unit_path, "today": today}
-    totals = await kpi.figures(chosen.start, chosen.end, **mine)
-    weeks = _empty_weeks(chosen)
-    for week in weeks:  # a person's few tasks: one small indexed read a week (at most 53)
-        week.figures = await kpi.figures(week.start, week.end, **mine) if totals.total else Figures()
+    # The people's kept counts (server.kpi.people_counts) once built, else their tasks counted.
+    totals = await kpi.kept_figures(chosen.start, chosen.end, **mine)
+    weeks = await person_weeks(person_id, actor.unit_path, chosen, today) if totals.total else _empty_weeks(chosen)
     _count, late_ids = await kpi.task_page(chosen.start, chosen.end, bucket="in_progress_overdue", limit=overdue_limit,
-                                           **mine)
+                                           kept=True, **mine)
     return Dashboard(
         scope=scope,
         period=chosen,
@@ -343,6 +343,7 @@ __all__ = [
     "people_rows",
     "period_containing",
     "person_dashboard",
+    "person_weeks",
     "resolve_period",
     "scope_person",
     "scope_unit",

@@ -38,8 +38,9 @@ class KpiApiController(Controller):
             person = await Person.select(Person.unit.path).where(Person.id == person_id).first()
             if person is None or not person["unit.path"].startswith(actor.unit_path):
                 raise NotFound("person_not_found", "Không tìm thấy cán bộ")
-            # Only the tasks led inside the viewer's subtree (issue 6: a unit head sees their unit's tasks).
-            result = await services.figures(start, end, person_id=person_id, within_path=actor.unit_path)
+            # Only the tasks led inside the viewer's subtree (issue 6: a unit head sees their unit's tasks), read from
+            # the people's kept counts (server.kpi.people_counts).
+            result = await services.kept_figures(start, end, person_id=person_id, within_path=actor.unit_path)
         else:
             path = actor.unit_path
             if unit_id is not None:

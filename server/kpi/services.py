@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any, TypedDict, Unpack
 
-from server.kpi import counts
+from server.kpi import counts, people_counts
 from server.lib import clock
 from server.lib.db import is_sqlite
 from server.tasks.tables import Task
@@ -152,16 +152,30 @@ async def figures(
 
 
 async def kept_figures(
-    start: dt.date, end: dt.date, *, unit_path: str, today: dt.date | None = None
+    start: dt.date,
+    end: dt.date,
+    *,
+    unit_path: str | None = None,
+    person_id: int | None = None,
+    within_path: str | None = None,
+    today: dt.date | None = None,
 ) -> Figures:
-    """`figures(unit_path=...)` read from the kept counts (server.kpi.counts) once they are built: what the API,
-    the desk's home and the dashboard show. Until a first rebuild, or for a period the counts cannot answer, the
-    tasks are counted. tests/api/kpi/test_kpi_kept.py compares the two."""
+    """`figures(...)` read from the kept counts once they are built: a unit's (server.kpi.counts) or a person's
+    (server.kpi.people_counts, with `within_path` as `figures` takes it). What the API, the desk's home and the
+    dashboard show. Until a first rebuild, or for a period the counts cannot answer, the tasks are counted.
+    tests/api/kpi/test_kpi_kept.py and test_people_kept.py compare the two."""
     today = today or clock.today_vn()
-    if counts.usable_for(start, end) and await counts.is_ready():
-        return Figures(**{b: n for b, n in (await counts.unit_figures(
-            start, end, today=today, unit_path=unit_path)).items() if b in BUCKETS})
-    return await figures(start, end, unit_path=unit_path, today=today)
+    found: dict[str, int] | None = None
+    if person_id is not None:
+        if await people_counts.usable(start, end):
+            found = (await people_counts.figures(start, end, today=today, person_id=person_id,
+                                                 within_path=within_path)).get(person_id, {})
+    elif counts.usable_for(start, end) and await counts.is_ready():
+        found = await counts.unit_figures(start, end, today=today, unit_path=unit_path)
+    if found is None:
+        return await figures(start, end, unit_path=unit_path, person_id=person_id, within_path=within_path,
+                             today=today)
+    return Figures(**{b: n for b, n in found.items() if b in BUCKETS})
 
 
 def period_prefilter(start: dt.date, end: dt.date) -> tuple[str, list[object]]:
@@ -285,13 +299,20 @@ async def _subtree_sql(unit_path: str) -> str:
 
 
 async def count(start: dt.date, end: dt.date, *, kept: bool = False, **figure: Unpack[Figure]) -> int:
-    """How many tasks are behind a figure. With `kept`, a unit's figure is read from the kept counts once they are
-    built (a person's figure has no kept count: it is counted, narrowed by the sargable period prefilter)."""
+    """How many tasks are behind a figure. With `kept`, a unit's or a person's figure is read from the kept counts
+    once they are built; else the tasks are counted, narrowed by the sargable period prefilter."""
     today = figure.get("today") or clock.today_vn()
     bucket = figure.get("bucket")
-    if kept and figure.get("person_id") is None and counts.usable_for(start, end) and await counts.is_ready():
+    person_id = figure.get("person_id")
+    found: dict[str, int] | None = None
+    if kept and person_id is not None:
+        if await people_counts.usable(start, end):
+            found = (await people_counts.figures(start, end, today=today, person_id=person_id,
+                                                 within_path=figure.get("within_path"))).get(person_id, {})
+    elif kept and counts.usable_for(start, end) and await counts.is_ready():
         found = await counts.unit_figures(start, end, today=today, unit_path=figure.get("unit_path"),
                                           unit_id=figure.get("own_unit_id"))
+    if found is not None:
         return found.get(bucket, 0) if bucket is not None else sum(found.get(b, 0) for b in BUCKETS)
     conditions, args = _figure_conditions(figure, today)
     extra, extra_args = period_prefilter(start, end)
