@@ -153,7 +153,8 @@ def _who(person_id: int | None, people_path: str | None, within_path: str | None
     if person_id is not None:
         sql, args = "person = {}", [person_id]
     elif people_path is not None:
-        sql = "person IN (SELECT p.id FROM people p JOIN units pu ON pu.id = p.unit WHERE pu.path LIKE {})"
+        # The units first, then their people by people_unit: SQLite would otherwise read all the people a branch.
+        sql = "person IN (SELECT p.id FROM people p WHERE p.unit IN (SELECT pu.id FROM units pu WHERE pu.path LIKE {}))"
         args = [f"{people_path}%"]
     else:
         raise ValueError("a person or a unit's people")
