@@ -10,6 +10,8 @@ their tasks (`kpi.figures(person_id=...)`), with and without `within_path`, afte
   correction (its former unit's people leave it), a task deleted. After each: the kept figures equal the counted
   ones for every person, period and viewer, the people table of the dashboard and a person's weeks too, and
   `counts.differences()` is 0.
+- A write around tasks.services is found and repaired by the periodic check; people's counts never built are built
+  by it, the tasks counted meanwhile.
 """
 
 from __future__ import annotations
@@ -270,3 +272,25 @@ async def test_every_write_keeps_the_people_counts(j: Jurisdiction, frozen: Any,
     board = await dashboard.dashboard(j.leader, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31), period="custom")
     direct = await figures_by_person(j.root.path, board.period, today, j.root.path, direct=True)
     assert {row.id: row.figures for row in board.people} == {p: f for p, f in direct.items() if f.total}
+
+
+async def test_the_check_finds_and_repairs_the_peoples_counts(j: Jurisdiction) -> None:
+    made = await tasks.create_task(j.leader, title="Kiểm tra cầu tràn", lead_unit_id=j.dept.id,
+                                   assignee_ids=[j.officer.id], deadline=clock.today_vn() + dt.timedelta(days=3))
+    await counts.rebuild()
+    assert await counts.differences() == 0
+    # Someone taken off the task in SQL, around tasks.services: the people's counts no longer match; the units' do.
+    await TaskAssignee.update({TaskAssignee.removed_at: clock.now()}).where(TaskAssignee.task == made["id"])
+    assert await people_counts.differences() > 0
+    result = await counts.check(force=True)
+    assert result["rebuilt"] is True and result["differences"] > 0
+    assert await counts.differences() == 0
+    # A database migrated after its units' counts were built has no people's counts yet: a person's figures are
+    # counted from the tasks until the check builds them.
+    today = clock.today_vn()
+    await Task.raw("UPDATE kpi_aggregate_state SET built_at = NULL WHERE name = {}", people_counts.STATE_NAME)
+    assert not await people_counts.usable(today, today)
+    assert await kpi.kept_figures(today, today + dt.timedelta(days=9), person_id=j.officer.id) == await kpi.figures(
+        today, today + dt.timedelta(days=9), person_id=j.officer.id)
+    assert (await counts.check())["rebuilt"] is True
+    assert await people_counts.usable(today, today) and await counts.differences() == 0
