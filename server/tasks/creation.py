@@ -26,7 +26,7 @@ from server.tasks.tables import (
     TaskSource,
     TaskState,
 )
-from server.units.tables import Unit
+from server.units.services import open_unit_path
 
 
 async def _check_people_in_unit(person_ids: list[int], unit_path: str) -> None:
@@ -38,13 +38,6 @@ async def _check_people_in_unit(person_ids: list[int], unit_path: str) -> None:
         row = found.get(person_id)
         if row is None or not row["active"] or not row["unit.path"].startswith(unit_path):
             raise Invalid("assignee_outside_unit", "Người thực hiện phải thuộc đơn vị chủ trì")
-
-
-async def _unit_path(unit_id: int) -> str:
-    row = await Unit.select(Unit.path).where((Unit.id == unit_id) & Unit.active.eq(True)).first()
-    if row is None:
-        raise Invalid("unit_not_found", "Không tìm thấy đơn vị")
-    return row["path"]
 
 
 async def create_task(
@@ -75,7 +68,7 @@ async def create_task(
     assignee_ids = sorted(set(assignee_ids or []))
     coordinating_unit_ids = sorted(set(coordinating_unit_ids or []) - {lead_unit_id})
     async with write_transaction():
-        lead_path = await _unit_path(lead_unit_id)
+        lead_path = await open_unit_path(lead_unit_id)
         if not in_scope(actor, lead_path):
             raise Invalid("lead_unit_outside_scope", "Đơn vị chủ trì nằm ngoài phạm vi của bạn")
         if parent_id is not None:
@@ -100,7 +93,7 @@ async def create_task(
             if parent_id is None:
                 source = TaskSource.directive.value
         for unit_id in coordinating_unit_ids:
-            await _unit_path(unit_id)
+            await open_unit_path(unit_id)
         await _check_people_in_unit(assignee_ids, lead_path)
         now = clock.now()
         rows = await Task.insert(

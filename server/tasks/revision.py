@@ -33,6 +33,7 @@ from server.tasks.events import task_changed
 from server.tasks.lifecycle import _event, _load, _record_deadline, _update_task
 from server.tasks.rules import TaskContext, _is_manager, check_fields
 from server.tasks.tables import Task, TaskAssignee, TaskCoordinatingUnit, TaskState
+from server.units.services import open_unit_path
 from server.units.tables import Unit
 
 UNSTARTED = frozenset({TaskState.draft.value, TaskState.assigned.value})
@@ -87,14 +88,12 @@ async def unstarted(states: dict[int, str]) -> set[int]:
 
 async def _lead_path(actor: Actor, ctx: TaskContext, unit_id: int) -> str:
     """The new lead unit's path: an open unit the actor manages, within the parent's unit for a part."""
-    row = await Unit.select(Unit.path).where((Unit.id == unit_id) & Unit.active.eq(True)).first()
-    if row is None:
-        raise Invalid("unit_not_found", "Không tìm thấy đơn vị")
-    if not access.in_scope(actor, row["path"]):
+    path = await open_unit_path(unit_id)
+    if not access.in_scope(actor, path):
         raise Invalid("lead_unit_outside_scope", "Đơn vị chủ trì nằm ngoài phạm vi của bạn")
-    if ctx.parent_lead_unit_path is not None and not row["path"].startswith(ctx.parent_lead_unit_path):
+    if ctx.parent_lead_unit_path is not None and not path.startswith(ctx.parent_lead_unit_path):
         raise Invalid("subtask_unit_outside_parent", "Phần việc phải do đơn vị chủ trì hoặc cấp dưới làm")
-    return row["path"]
+    return path
 
 
 async def _coordinating(task_id: int) -> list[int]:

@@ -25,7 +25,6 @@ from server.tasks.chase import (  # noqa: F401
 from server.tasks.creation import (  # noqa: F401
     _check_people_in_unit,
     _names,
-    _unit_path,
     create_task,
     set_assignees,
 )

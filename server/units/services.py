@@ -42,6 +42,14 @@ async def get_unit(unit_id: int) -> UnitInfo:
     return _info(row)
 
 
+async def open_unit_path(unit_id: int) -> str:
+    """The path of an open unit, which a task may be given to; a closed or unknown one is refused."""
+    row = await Unit.select(Unit.path).where((Unit.id == unit_id) & Unit.active.eq(True)).first()
+    if row is None:
+        raise Invalid("unit_not_found", "Không tìm thấy đơn vị")
+    return row["path"]
+
+
 async def list_units(active_only: bool = False, *, within_path: str | None = None) -> list[UnitInfo]:
     query = Unit.select().order_by(Unit.path)
     if within_path is not None:
