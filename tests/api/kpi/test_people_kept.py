@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -35,13 +35,10 @@ from server.tasks import revision
 from server.tasks import services as tasks
 from server.tasks.tables import Task, TaskAssignee
 from tests.factories import Jurisdiction
-from tests.unit.kpi.kpi_data import STATES, Spec, Tree, insert_tasks, make_tree
+from tests.unit.kpi.kpi_data import ANCHOR, Spec, Tree, insert_tasks, make_tree, random_spec
 
 START = dt.datetime(2026, 3, 2, 3, tzinfo=dt.UTC)  # a Monday, 10:00 in Hà Nội
-ANCHOR = dt.date(2026, 1, 26)
-EDGE_TIMES = (dt.time(0, 0), dt.time(16, 59, 59), dt.time(17, 0), dt.time(23, 59, 59))
 ROWS = ((), ("active",), ("removed",), ("removed", "active"), ("active", "active"))
-UNITS = ("root", "child", "grandchild", "outer", "sibling")
 
 
 def _as_counts(figures: Figures | dict[str, int]) -> dict[str, int]:
@@ -63,18 +60,6 @@ async def _assert_person(person_id: int, start: dt.date, end: dt.date, today: dt
 
 
 # ---------------------------------------------------------------- random task sets
-
-
-def _random_spec(rng: random.Random, i: int, parents: list[str], anomaly: bool = False) -> Spec:
-    state = rng.choice((*STATES, "done", "done"))
-    deadline = None if rng.random() < 0.15 else ANCHOR + dt.timedelta(days=rng.randint(-40, 40))
-    completed = None
-    if state == "done" and not anomaly:  # an anomaly: done without a completion time (late, never by completion)
-        day = ANCHOR + dt.timedelta(days=rng.randint(-45, 45))
-        completed = dt.datetime.combine(day, rng.choice(EDGE_TIMES), tzinfo=dt.UTC)
-    parent = rng.choice(parents) if parents and rng.random() < 0.3 else None
-    return Spec(state=state, deadline=deadline, completed_at=completed, lead=rng.choice(UNITS), parent=parent,
-                person_rows=rng.choice(ROWS), other_rows=rng.choice(ROWS), ref=f"r{i}" if parent is None else "")
 
 
 async def _compare_random(rng: random.Random, tree: Tree, rounds: int) -> int:
@@ -104,7 +89,8 @@ async def test_kept_people_counts_equal_a_direct_count_on_random_tasks(seed: int
     tree = await make_tree()
     specs: list[Spec] = []
     for i in range(50):
-        specs.append(_random_spec(rng, i, [s.ref for s in specs if s.ref], anomaly=seed == 3 and i % 17 == 3))
+        specs.append(random_spec(rng, i, [s.ref for s in specs if s.ref], anomaly=seed == 3 and i % 17 == 3,
+                                 part_chance=0.3, rows=ROWS))
     await insert_tasks(tree, specs)
     await counts.rebuild()
     assert await counts.is_ready(people_counts.STATE_NAME)
@@ -114,7 +100,7 @@ async def test_kept_people_counts_equal_a_direct_count_on_random_tasks(seed: int
         spec = rng.choice(specs)
         async with write_transaction():
             if step % 2:
-                new = _random_spec(rng, 0, [], anomaly=seed == 3 and rng.random() < 0.1)
+                new = random_spec(rng, 0, [], anomaly=seed == 3 and rng.random() < 0.1, part_chance=0.3, rows=ROWS)
                 spec.state, spec.deadline, spec.completed_at = new.state, new.deadline, new.completed_at
                 spec.lead = new.lead
                 await Task.update({
@@ -164,14 +150,17 @@ async def _assert_everyone(j: Jurisdiction, what: str) -> int:
                 direct = await figures_by_person(path, period, today, within, direct=True)
                 assert {p: f for p, f in kept.items() if f.total} == {p: f for p, f in direct.items() if f.total}, (
                     what, path, within, start, end)
-            for person in (j.officer, j.officer2):
-                weeks = await person_weeks(person.id, j.root.path, period, today)
-                for week in weeks:
-                    want = await kpi.figures(week.start, week.end, person_id=person.id, within_path=j.root.path,
-                                             today=today)
-                    assert week.figures == want, (what, person.id, week.start)
+            await assert_weeks_counted((j.officer, j.officer2), j.root.path, period, today, what)
     assert await counts.differences() == 0, what
     return checked
+
+
+async def assert_weeks_counted(people: Iterable[Any], within: str, period: Period, today: dt.date, what: str) -> None:
+    """Each person's weeks (read from the kept counts) are their figures counted from their tasks, week by week."""
+    for person in people:
+        for week in await person_weeks(person.id, within, period, today):
+            want = await kpi.figures(week.start, week.end, person_id=person.id, within_path=within, today=today)
+            assert week.figures == want, (what, person.id, week.start, today)
 
 
 async def _task(j: Jurisdiction, lead: Any, people: list[Any], days: int | None, title: str) -> int:

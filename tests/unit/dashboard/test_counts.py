@@ -23,23 +23,7 @@ from server.lib.db import write_transaction
 from server.tasks import services as tasks
 from server.tasks.tables import Task
 from tests.factories import make_jurisdiction, make_task
-from tests.unit.kpi.kpi_data import STATES, Spec, Tree, expected, insert_tasks, make_tree
-
-ANCHOR = dt.date(2026, 1, 26)
-EDGE_TIMES = (dt.time(0, 0), dt.time(16, 59, 59), dt.time(17, 0), dt.time(23, 59, 59))
-UNITS = ("root", "child", "grandchild", "outer", "sibling")
-
-
-def _random_spec(rng: random.Random, i: int, parents: list[str], anomaly: bool = False) -> Spec:
-    state = rng.choice((*STATES, "done", "done"))
-    deadline = None if rng.random() < 0.15 else ANCHOR + dt.timedelta(days=rng.randint(-40, 40))
-    completed = None
-    if state == "done" and not anomaly:  # an anomaly: done without a completion time (late, never by completion)
-        day = ANCHOR + dt.timedelta(days=rng.randint(-45, 45))
-        completed = dt.datetime.combine(day, rng.choice(EDGE_TIMES), tzinfo=dt.UTC)
-    parent = rng.choice(parents) if parents and rng.random() < 0.15 else None
-    return Spec(state=state, deadline=deadline, completed_at=completed, lead=rng.choice(UNITS), parent=parent,
-                ref=f"r{i}" if parent is None else "")
+from tests.unit.kpi.kpi_data import ANCHOR, Spec, Tree, expected, insert_tasks, make_tree, random_spec
 
 
 def _random_period(rng: random.Random) -> services.Period:
@@ -89,7 +73,7 @@ async def test_kept_counts_equal_a_direct_count(seed: int) -> None:
     tree = await make_tree()
     specs: list[Spec] = []
     for i in range(60):
-        specs.append(_random_spec(rng, i, [s.ref for s in specs if s.ref]))
+        specs.append(random_spec(rng, i, [s.ref for s in specs if s.ref]))
     if seed == 3:
         specs.append(Spec(state="done", deadline=ANCHOR, completed_at=None, lead="child", ref="anomaly"))
     await insert_tasks(tree, specs)
@@ -100,7 +84,7 @@ async def test_kept_counts_equal_a_direct_count(seed: int) -> None:
     # Change tasks one at a time as tasks.services does: the row, then task_changed's in-transaction listener.
     for _ in range(40):
         spec = rng.choice(specs)
-        new = _random_spec(rng, 0, [], anomaly=seed == 3 and rng.random() < 0.1)
+        new = random_spec(rng, 0, [], anomaly=seed == 3 and rng.random() < 0.1)
         spec.state, spec.deadline, spec.completed_at = new.state, new.deadline, new.completed_at
         if spec.parent is None and rng.random() < 0.3:
             spec.lead = new.lead

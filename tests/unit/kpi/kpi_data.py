@@ -9,6 +9,7 @@ falls in it as a date in Asia/Ho_Chi_Minh. Drafts and cancelled tasks count nowh
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -191,3 +192,27 @@ async def insert_tasks(
     async with write_transaction():
         for s in specs:
             await counts.refresh_task(s.id, "created")
+
+
+ANCHOR = dt.date(2026, 1, 26)
+EDGE_TIMES = (dt.time(0, 0), dt.time(16, 59, 59), dt.time(17, 0), dt.time(23, 59, 59))  # around 17:00 UTC
+UNITS = ("root", "child", "grandchild", "outer", "sibling")
+
+
+def random_spec(rng: random.Random, i: int, parents: list[str], *, anomaly: bool = False, part_chance: float = 0.15,
+                rows: tuple[tuple[str, ...], ...] = ()) -> Spec:
+    """A task drawn at random around ANCHOR: a part of one of `parents` with `part_chance`; with `rows`, the
+    assignment rows of the person under test and of a second person drawn from them."""
+    state = rng.choice((*STATES, "done", "done"))
+    deadline = None if rng.random() < 0.15 else ANCHOR + dt.timedelta(days=rng.randint(-40, 40))
+    completed = None
+    if state == "done" and not anomaly:  # an anomaly: done without a completion time (late, never by completion)
+        day = ANCHOR + dt.timedelta(days=rng.randint(-45, 45))
+        completed = dt.datetime.combine(day, rng.choice(EDGE_TIMES), tzinfo=dt.UTC)
+    parent = rng.choice(parents) if parents and rng.random() < part_chance else None
+    person_rows: tuple[str, ...] = ()
+    other_rows: tuple[str, ...] = ()
+    if rows:
+        person_rows, other_rows = rng.choice(rows), rng.choice(rows)
+    return Spec(state=state, deadline=deadline, completed_at=completed, lead=rng.choice(UNITS), parent=parent,
+                person_rows=person_rows, other_rows=other_rows, ref=f"r{i}" if parent is None else "")
