@@ -151,20 +151,22 @@ async def figures(
     return result
 
 
-async def kept_figures(
-    start: dt.date,
-    end: dt.date,
-    *,
-    unit_path: str | None = None,
-    person_id: int | None = None,
-    within_path: str | None = None,
-    today: dt.date | None = None,
-) -> Figures:
+class Scope(TypedDict, total=False):
+    """`figures()`' scope and day, as keywords: a unit's subtree, or a person (within a subtree)."""
+
+    unit_path: str | None
+    person_id: int | None
+    within_path: str | None
+    today: dt.date | None
+
+
+async def kept_figures(start: dt.date, end: dt.date, **scope: Unpack[Scope]) -> Figures:
     """`figures(...)` read from the kept counts once they are built: a unit's (server.kpi.counts) or a person's
     (server.kpi.people_counts, with `within_path` as `figures` takes it). What the API, the desk's home and the
     dashboard show. Until a first rebuild, or for a period the counts cannot answer, the tasks are counted.
     tests/api/kpi/test_kpi_kept.py and test_people_kept.py compare the two."""
-    today = today or clock.today_vn()
+    today = scope.get("today") or clock.today_vn()
+    unit_path, person_id, within_path = scope.get("unit_path"), scope.get("person_id"), scope.get("within_path")
     found: dict[str, int] | None = None
     if person_id is not None:
         if await people_counts.usable(start, end):
