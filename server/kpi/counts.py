@@ -26,67 +26,36 @@ import datetime as dt
 import logging
 from typing import Any
 
+from server.kpi.keys import (  # noqa: F401 - counts' own names before keys.py, which other modules read here
+    KEY_COLUMNS,
+    LAST_USABLE_DAY,
+    NO_DEADLINE,
+    NOT_DONE,
+    OPEN_STATES_SQL,
+    PEOPLE_STATE,
+    STATE_NAME,
+    counted_sql,
+    is_ready,
+    usable_for,
+    week_index_sql,
+)
+from server.kpi.keys import date_param as _param
+from server.kpi.keys import day_param as _day
+from server.kpi.keys import done_param as _done_param
+from server.kpi.keys import key_of as _key
 from server.lib import clock
 from server.lib.db import is_sqlite, write_transaction
 from server.tasks.tables import Task
 
 log = logging.getLogger("dieuhanh.kpi")
 
-STATE_NAME = "unit_days"
-PEOPLE_STATE = "person_days"  # server.kpi.people_counts'
-OPEN_STATES_SQL = "('assigned', 'in_progress', 'submitted', 'returned')"
-# Not date.max / date.min: asyncpg writes those two as +/-infinity, which would make a second, different key.
-NO_DEADLINE = dt.date(9999, 12, 30)  # a done task without a deadline: on time, never in a period by its deadline
-NOT_DONE = dt.date(1, 1, 2)  # an open task's completion date: never read (open rows are filtered by `done`)
-# A period that reaches the sentinel cannot be answered from the counts (never in practice: see `usable_for`).
-LAST_USABLE_DAY = dt.date(9998, 12, 31)
-KEY_COLUMNS = ("unit", "done", "deadline", "done_on")
 KEPT = ("kpi_task_facts", "kpi_unit_days", "kpi_tree_days")
-
-
-def _literal(day: dt.date) -> str:
-    return f"'{day.isoformat()}'" if is_sqlite() else f"DATE '{day.isoformat()}'"
-
-
-def counted_sql() -> tuple[str, str]:
-    """The values a task `t` is counted under (unit, done, deadline, done_on), and the condition for it to count at
-    all (done, or open with a deadline): the units' and the people's counts both use them.
-
-    The rules are kpi's: a done task is on time when it has no deadline or its completion's local date is on or
-    before the deadline; a done task without a completion time is never in a period by completion and is late.
-    """
-    if is_sqlite():
-        done = "CASE WHEN t.state = 'done' THEN 1 ELSE 0 END"
-        done_date = "date(t.completed_at, '+7 hours')"
-    else:
-        done = "(t.state = 'done')"
-        done_date = "((t.completed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date)"
-    values = (
-        f"t.lead_unit AS unit, {done} AS done, COALESCE(t.deadline, {_literal(NO_DEADLINE)}) AS deadline,"
-        f" CASE WHEN t.state = 'done' THEN COALESCE({done_date}, {_literal(NO_DEADLINE)})"
-        f" ELSE {_literal(NOT_DONE)} END AS done_on"
-    )
-    return values, f"(t.state = 'done' OR (t.state IN {OPEN_STATES_SQL} AND t.deadline IS NOT NULL))"
 
 
 def fact_sql() -> str:
     """task, unit, done, deadline, done_on for every top-level task that can count."""
     values, counted = counted_sql()
     return f"SELECT t.id AS task, {values} FROM tasks t WHERE t.parent IS NULL AND {counted}"
-
-
-def _key(row: dict[str, Any] | None) -> tuple[int, bool, str, str] | None:
-    if row is None:
-        return None
-    return (int(row["unit"]), bool(row["done"]), str(row["deadline"])[:10], str(row["done_on"])[:10])
-
-
-def _param(day: str) -> object:
-    return day if is_sqlite() else dt.date.fromisoformat(day)
-
-
-def _done_param(done: bool) -> object:
-    return int(done) if is_sqlite() else done
 
 
 async def _add(key: tuple[int, bool, str, str], delta: int) -> None:
@@ -264,19 +233,9 @@ async def state() -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-async def is_ready(name: str = STATE_NAME) -> bool:
-    """The counts `name` were built (each kind is read only once a rebuild filled it)."""
-    rows = await Task.raw("SELECT built_at FROM kpi_aggregate_state WHERE name = {}", name)
-    return bool(rows and rows[0]["built_at"])
-
-
 async def tree_is_ready() -> bool:
     """kpi_tree_days was built (it came after the other counts: until a rebuild, it is not read)."""
     return await is_ready(TREE_STATE)
-
-
-def usable_for(start: dt.date, end: dt.date) -> bool:
-    return end <= LAST_USABLE_DAY and start > NOT_DONE
 
 
 async def check(*, every: dt.timedelta = dt.timedelta(hours=6), force: bool = False) -> dict[str, Any]:
@@ -314,10 +273,6 @@ def _scope_sql(unit_path: str | None, unit_id: int | None) -> tuple[str, list[ob
     return "unit IN (SELECT u.id FROM units u WHERE u.path LIKE {})", [f"{unit_path}%"]
 
 
-def _day(day: dt.date) -> object:
-    return day.isoformat() if is_sqlite() else day
-
-
 async def unit_figures(
     start: dt.date, end: dt.date, *, today: dt.date, unit_path: str | None = None, unit_id: int | None = None
 ) -> dict[str, int]:
@@ -352,14 +307,6 @@ async def unit_figures(
     )
     rows = await Task.raw(sql, day, s, e, *scope_args, s, e, s, e, *scope_args)
     return {str(row["bucket"]): int(row["n"]) for row in rows}
-
-
-def week_index_sql(date_sql: str, anchor: dt.date) -> str:
-    """Which week (0, 1, ... from the Monday `anchor`) a date falls in. The anchor is a date we made ourselves (a
-    Monday), so it is safe to write into the SQL."""
-    if is_sqlite():
-        return f"(CAST(julianday({date_sql}) - julianday('{anchor.isoformat()}') AS INTEGER) / 7)"
-    return f"(({date_sql} - DATE '{anchor.isoformat()}') / 7)"
 
 
 async def unit_week_rows(path: str, start: dt.date, end: dt.date, today: dt.date) -> list[dict[str, Any]]:

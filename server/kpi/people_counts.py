@@ -25,17 +25,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from server.kpi.counts import (
-    PEOPLE_STATE,
-    _day,
-    _done_param,
-    _key,
-    _param,
-    counted_sql,
-    is_ready,
-    usable_for,
-    week_index_sql,
-)
+from server.kpi.keys import PEOPLE_STATE, counted_sql, is_ready, usable_for, week_index_sql
+from server.kpi.keys import date_param as _param
+from server.kpi.keys import day_param as _day
+from server.kpi.keys import done_param as _done_param
+from server.kpi.keys import key_of as _key
 from server.lib.db import is_sqlite
 from server.tasks.tables import Task
 
