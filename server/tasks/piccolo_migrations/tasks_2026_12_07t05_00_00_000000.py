@@ -6,8 +6,10 @@ the page it sent under the person's version and sends it again while the version
 move with every write that can change what the page shows, whoever writes: a trigger, not each writer.
 - a link row of `task_assignees` added, removed, or moved to another person or task: that person (both persons);
 - a task's listed column changing (title, state, priority, deadline, lead unit, parent, directive, source,
-  progress, version, updated_at), or the task deleted: each person currently assigned to it;
-- a unit renamed or deleted (the list shows the lead unit's name): everyone, through the row of person 0.
+  progress, version, updated_at, and the folded text the search reads), or the task deleted: each person
+  currently assigned to it;
+- a unit renamed, moved (its path: the list's unit filter reads it) or deleted (the list shows the lead unit's
+  name): everyone, through the row of person 0.
 A reader adds person 0's version to their own; both only grow, so the sum changes whenever either does.
 
 The table is the database's bookkeeping, like an index, so it is not a Piccolo table: moving a commune into
@@ -22,8 +24,9 @@ ID = "2026-12-07T05:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "each person's task list version, kept by triggers"
 
+# What an item shows, and what the list's filters read (the folded text `q` searches).
 LISTED = ("title", "state", "priority", "deadline", "lead_unit", "parent", "directive", "source", "progress_percent",
-          "version", "updated_at")
+          "version", "updated_at", "search_text")
 TABLE = "CREATE TABLE IF NOT EXISTS task_list_versions (person INTEGER PRIMARY KEY, version BIGINT NOT NULL)"
 
 
@@ -67,8 +70,9 @@ def _postgres() -> list[str]:
         "CREATE TRIGGER task_assignees_list_version AFTER INSERT OR DELETE OR UPDATE OF person, task, removed_at"
         " ON task_assignees FOR EACH ROW EXECUTE FUNCTION task_list_version_of_link()",
         "DROP TRIGGER IF EXISTS units_list_version ON units",
-        "CREATE TRIGGER units_list_version AFTER UPDATE OF name ON units FOR EACH ROW"
-        " WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION task_list_version_of_everyone()",
+        "CREATE TRIGGER units_list_version AFTER UPDATE OF name, path ON units FOR EACH ROW"
+        " WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.path IS DISTINCT FROM NEW.path)"
+        " EXECUTE FUNCTION task_list_version_of_everyone()",
         "DROP TRIGGER IF EXISTS units_list_version_gone ON units",
         "CREATE TRIGGER units_list_version_gone AFTER DELETE ON units FOR EACH ROW"
         " EXECUTE FUNCTION task_list_version_of_everyone()",
@@ -89,8 +93,8 @@ def _sqlite() -> list[str]:
         f" BEGIN {_bump('OLD.person', 'version')} END",
         f"CREATE TRIGGER IF NOT EXISTS task_assignees_list_version_moved AFTER UPDATE OF person, task, removed_at"
         f" ON task_assignees BEGIN {_bump('OLD.person', 'version')} {_bump('NEW.person', 'version')} END",
-        f"CREATE TRIGGER IF NOT EXISTS units_list_version_renamed AFTER UPDATE OF name ON units"
-        f" WHEN OLD.name IS NOT NEW.name BEGIN {_bump('0', 'version')} END",
+        f"CREATE TRIGGER IF NOT EXISTS units_list_version_renamed AFTER UPDATE OF name, path ON units"
+        f" WHEN OLD.name IS NOT NEW.name OR OLD.path IS NOT NEW.path BEGIN {_bump('0', 'version')} END",
         f"CREATE TRIGGER IF NOT EXISTS units_list_version_gone AFTER DELETE ON units BEGIN {_bump('0', 'version')} END",
     ]
 

@@ -104,6 +104,15 @@ async def test_every_write_the_list_shows_moves_it(j, client_for) -> None:  # ty
     await Unit.update({Unit.name: "Tổ Đất đai và Môi trường"}).where(Unit.id == j.dept_sub.id)
     await follows("the lead unit renamed")
     assert shown["items"][0]["lead_unit_name"] == "Tổ Đất đai và Môi trường"
+    # Filtered by a unit (its path) and by text (the folded search text): each follows its column.
+    by_unit = await _sent(client, j.officer, unit_id=j.other_dept.id)
+    assert by_unit["items"] == []
+    await Unit.update({Unit.path: j.other_dept.path + str(j.dept_sub.id) + "/"}).where(Unit.id == j.dept_sub.id)
+    assert len((await _sent(client, j.officer, unit_id=j.other_dept.id))["items"]) == 3
+    await Unit.update({Unit.path: j.dept_sub.path}).where(Unit.id == j.dept_sub.id)
+    assert (await _sent(client, j.officer, q="kenh"))["items"] == []
+    await Task.update({Task.search_text: "kiem tra kenh"}).where(Task.id == made[1]["id"])
+    assert [item["id"] for item in (await _sent(client, j.officer, q="kenh"))["items"]] == [made[1]["id"]]
     await tasks.set_assignees(j.head, made[1]["id"], [])
     await follows("taken off a task")
     assert made[1]["id"] not in [item["id"] for item in shown["items"]]
@@ -154,8 +163,8 @@ async def test_versions_move_for_the_people_on_the_task_only(j) -> None:  # type
     task = await tasks.create_task(j.leader, title="Hai người cùng làm", lead_unit_id=j.dept.id,
                                    assignee_ids=[j.officer.id, j.officer2.id], deadline=today + dt.timedelta(days=5))
     mine, theirs, other = [await _version(p.id) for p in (j.officer, j.officer2, j.other_officer)]
-    # A column the list does not show (the search text) moves nobody.
-    await Task.update({Task.search_text: "kiem tra"}).where(Task.id == task["id"])
+    # A column the list neither shows nor filters by (the description) moves nobody.
+    await Task.update({Task.description: "Kiểm tra lại hồ sơ"}).where(Task.id == task["id"])
     assert [await _version(p.id) for p in (j.officer, j.officer2, j.other_officer)] == [mine, theirs, other]
     await Task.update({Task.priority: "urgent"}).where(Task.id == task["id"])
     assert await _version(j.officer.id) > mine
