@@ -18,6 +18,7 @@ from server.lib.actor import Actor
 from server.lib.errors import DomainError
 from server.lib.i18n import gettext as _
 from server.lib.idempotency import Answer, run_once
+from server.tasks import list_cache, listing
 from server.tasks import services as tasks
 from server.tasks.refusals import refused
 from server.tasks.schemas import ExtensionBody, ProgressBody, TransitionBody
@@ -27,6 +28,7 @@ MAX_BATCH = 100
 # A change is sent again after a lost answer; rows written a little before the cursor are sent again too,
 # so that a transaction committing late with an earlier updated_at is never skipped.
 CURSOR_OVERLAP = dt.timedelta(seconds=5)
+VERSION_MARK = "~"  # between a cursor's time and the list version it was given at
 
 
 class Change(msgspec.Struct, forbid_unknown_fields=True):
@@ -103,19 +105,25 @@ async def apply_batch(actor: Actor, batch: Batch) -> dict[str, Any]:
     return {"results": [await apply_change(actor, change) for change in batch.changes]}
 
 
-def _parse_cursor(since: str | None) -> dt.datetime | None:
+def _parse_cursor(since: str | None) -> tuple[dt.datetime | None, str | None]:
+    """The time of a cursor, and whose list at which version it was given at ("person.version"; None in a cursor
+    from before versions)."""
     if not since:
-        return None
+        return None, None
+    moment, _, version = since.partition(VERSION_MARK)
     try:
-        return clock.as_utc(dt.datetime.fromisoformat(since))
+        return clock.as_utc(dt.datetime.fromisoformat(moment)), version or None
     except ValueError as error:
         raise DomainError("cursor_invalid", "Con trỏ đồng bộ không hợp lệ") from error
 
 
-async def tasks_since(actor: Actor, since: str | None, limit: int = 500) -> dict[str, Any]:
-    """My tasks changed since the cursor (all of them without one), the ids I still hold, and the next cursor."""
-    started = clock.now()
-    cursor = _parse_cursor(since)
+async def _my_ids(actor: Actor, version: int) -> list[int]:
+    """The ids of every task I hold (at most 5,000), kept under my list version: only a change of my link rows,
+    which moves it, changes them."""
+    key = ("sync ids", actor.id, version)
+    kept = list_cache.pages.get(key) if list_cache.usable() else None
+    if kept is not None:
+        return msgspec.json.decode(kept, type=list[int])
     mine = await tasks.list_tasks(actor, view="mine", limit=200)
     ids = [item["id"] for item in mine["items"]]
     offset = 200
@@ -123,8 +131,27 @@ async def tasks_since(actor: Actor, since: str | None, limit: int = 500) -> dict
         mine = await tasks.list_tasks(actor, view="mine", limit=200, offset=offset)
         ids.extend(item["id"] for item in mine["items"])
         offset += 200
+    if list_cache.usable():
+        list_cache.pages.put(key, msgspec.json.encode(ids))
+    return ids
+
+
+async def tasks_since(actor: Actor, since: str | None, limit: int = 500) -> dict[str, Any]:
+    """My tasks changed since the cursor (all of them without one), the ids I still hold, and the next cursor.
+
+    The cursor also carries my list version (listing.list_version), read after `started`: while it is the same,
+    nothing my tasks show has changed since that answer, and a phone's sync costs that one read. An answer cut at
+    `limit` does not carry it, so that the next sync still asks the tasks."""
+    started = clock.now()
+    cursor, seen_version = _parse_cursor(since)
+    version = await listing.list_version(actor.id)
+    ids = await _my_ids(actor, version)
+    # The person too: a phone handed to another officer sends the first one's cursor.
+    stamp = f"{actor.id}.{version}"
     if cursor is None:
         changed = ids
+    elif seen_version == stamp:
+        changed = []
     else:
         rows = await Task.select(Task.id).where(Task.id.is_in(ids) & (Task.updated_at >= cursor)) if ids else []
         wanted = {row["id"] for row in rows}
@@ -134,9 +161,10 @@ async def tasks_since(actor: Actor, since: str | None, limit: int = 500) -> dict
     today = clock.today_vn()
     summaries = await Task.select(*tasks.SUMMARY_COLUMNS).where(Task.id.is_in(changed)) if changed else []
     by_id = {row["id"]: tasks._summary(row, today) for row in summaries}
+    moment = (started - CURSOR_OVERLAP).isoformat()
     return {
         "items": [by_id[task_id] for task_id in changed if task_id in by_id],
         "ids": ids,
-        "cursor": (started - CURSOR_OVERLAP).isoformat(),
+        "cursor": f"{moment}{VERSION_MARK}{stamp}" if complete else moment,
         "complete": complete,
     }

@@ -331,6 +331,12 @@ def _clamp(limit: int, offset: int) -> tuple[int, int]:
     return max(1, min(int(limit), 200)), max(0, int(offset))
 
 
+async def list_version(person_id: int) -> int:
+    """The person's list version plus everyone's (list_cache): it moves with every write that changes what their
+    list of their own tasks shows."""
+    return int(await fetch_value(list_cache.version_sql(), [person_id], generic=True) or 0)
+
+
 async def page_json(actor: Actor, *, view: str = "mine", limit: int = 50, offset: int = 0,
                     today: dt.date | None = None, **filter_args: Any) -> bytes:
     """The list's answer as the bytes to send: built by the database in the same statement that finds the page."""
@@ -340,8 +346,7 @@ async def page_json(actor: Actor, *, view: str = "mine", limit: int = 50, offset
     key: tuple[object, ...] | None = None
     # Only the lists of one's own tasks are kept: a scope's page depends on a subtree's many units.
     if (view == "mine" or not actor.manages_units) and list_cache.usable():
-        version = await fetch_value(list_cache.version_sql(), [actor.id], generic=True)
-        key = (actor.id, int(version or 0), today, limit, offset,
+        key = (actor.id, await list_version(actor.id), today, limit, offset,
                tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in sorted(filter_args.items())))
         kept = list_cache.pages.get(key)
         if kept is not None:
