@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from server.lib import clock
+from server.tasks import listing
 from server.tasks import services as tasks
 from server.tasks.tables import Task
 from tests.api.tasks.test_list_cache import statements  # noqa: F401 - the fixture
@@ -59,16 +60,18 @@ async def test_cursors_of_another_person_or_from_before_still_ask_the_tasks(j, c
     today = clock.today_vn()
     mine = await tasks.create_task(j.leader, title="Việc của cán bộ", lead_unit_id=j.dept_sub.id,
                                    assignee_ids=[j.officer.id], deadline=today + dt.timedelta(days=2))
-    theirs = await tasks.create_task(j.leader, title="Việc của người khác", lead_unit_id=j.dept.id,
-                                     assignee_ids=[j.officer2.id], deadline=today + dt.timedelta(days=2))
     officer, other = await client_for(j.officer), await client_for(j.officer2)
     cursor = (await _sync(officer))["cursor"]
-    # The same phone, another officer: their tasks come, whatever the first one's version was.
-    handed = await _sync(other, cursor)
-    assert [item["id"] for item in handed["items"]] == [theirs["id"]]  # made within the cursor's overlap
+    moment = cursor.partition("~")[0]
+    theirs = await tasks.create_task(j.leader, title="Việc của người khác", lead_unit_id=j.dept.id,
+                                     assignee_ids=[j.officer2.id], deadline=today + dt.timedelta(days=2))
+    # The same phone, another officer, even with the very version number the other officer's list is at now: the
+    # cursor names the first officer, so the time is asked and their task comes (made after the cursor).
+    handed_cursor = f"{moment}~{j.officer.id}.{await listing.list_version(j.officer2.id)}"
+    handed = await _sync(other, handed_cursor)
+    assert [item["id"] for item in handed["items"]] == [theirs["id"]]
     assert handed["ids"] == [theirs["id"]]
     # A cursor written before versions (time only) is read as a time, as before.
-    moment = cursor.partition("~")[0]
     await Task.update({Task.priority: "urgent", Task.updated_at: clock.now()}).where(Task.id == mine["id"])
     assert [item["id"] for item in (await _sync(officer, moment))["items"]] == [mine["id"]]
     bad = await officer.get("/api/v1/sync/tasks", params={"since": "hôm qua~1.2"})
