@@ -26,6 +26,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from server.kpi import people_counts
 from server.kpi.keys import (  # noqa: F401 - counts' own names before keys.py, which other modules read here
     KEY_COLUMNS,
     LAST_USABLE_DAY,
@@ -34,6 +35,7 @@ from server.kpi.keys import (  # noqa: F401 - counts' own names before keys.py, 
     OPEN_STATES_SQL,
     PEOPLE_STATE,
     STATE_NAME,
+    asymmetric,
     counted_sql,
     is_ready,
     usable_for,
@@ -82,8 +84,6 @@ PEOPLE_UNCOUNTED_ACTIONS = UNCOUNTED_ACTIONS - {"assignees"}
 async def refresh_task(task_id: int, action: str = "") -> None:
     """Bring one task's counts (its unit's, its assignees') up to date; the caller's write transaction holds it (a
     task listener)."""
-    from server.kpi import people_counts  # it builds on this module's keys
-
     if action in PEOPLE_UNCOUNTED_ACTIONS:
         return
     lock = "" if is_sqlite() else " FOR UPDATE"
@@ -175,8 +175,6 @@ async def _mark(name: str = STATE_NAME, **changes: Any) -> None:
 async def rebuild() -> dict[str, int]:
     """Recompute the ledgers and the counts (units' and people's) from the tasks, in one transaction; returns how
     many of each."""
-    from server.kpi import people_counts
-
     async with write_transaction():
         if is_sqlite():
             for table in (*KEPT, *people_counts.KEPT):
@@ -205,8 +203,6 @@ async def rebuild() -> dict[str, int]:
 async def differences() -> int:
     """How many ledger rows disagree with the tasks, plus how many counts disagree with the ledgers (0: exact); the
     people's counts included."""
-    from server.kpi import people_counts
-
     columns = "task, unit, done, deadline, done_on"
     grouped = (
         "SELECT unit, done, deadline, done_on, COUNT(*) AS n FROM kpi_task_facts GROUP BY unit, done, deadline, done_on"
@@ -216,14 +212,8 @@ async def differences() -> int:
     found = 0
     for one, other in ((fact_sql(), f"SELECT {columns} FROM kpi_task_facts"), (grouped, stored),
                        (TREE_SQL, tree_stored)):
-        found += await _asymmetric(one, other) + await _asymmetric(other, one)
+        found += await asymmetric(one, other) + await asymmetric(other, one)
     return found + await people_counts.differences()
-
-
-async def _asymmetric(one: str, other: str) -> int:
-    """How many rows of `one` are not in `other` (two SELECTs of the same columns)."""
-    rows = await Task.raw(f"SELECT COUNT(*) AS n FROM (SELECT * FROM ({one}) a EXCEPT SELECT * FROM ({other}) b) d")
-    return int(rows[0]["n"])
 
 
 async def state() -> dict[str, Any] | None:

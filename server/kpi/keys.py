@@ -83,3 +83,9 @@ def week_index_sql(date_sql: str, anchor: dt.date) -> str:
     if is_sqlite():
         return f"(CAST(julianday({date_sql}) - julianday('{anchor.isoformat()}') AS INTEGER) / 7)"
     return f"(({date_sql} - DATE '{anchor.isoformat()}') / 7)"
+
+
+async def asymmetric(one: str, other: str) -> int:
+    """How many rows of `one` are not in `other` (two SELECTs of the same columns)."""
+    rows = await Task.raw(f"SELECT COUNT(*) AS n FROM (SELECT * FROM ({one}) a EXCEPT SELECT * FROM ({other}) b) d")
+    return int(rows[0]["n"])

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from server.kpi.keys import PEOPLE_STATE, counted_sql, is_ready, usable_for, week_index_sql
+from server.kpi.keys import PEOPLE_STATE, asymmetric, counted_sql, is_ready, usable_for, week_index_sql
 from server.kpi.keys import date_param as _param
 from server.kpi.keys import day_param as _day
 from server.kpi.keys import done_param as _done_param
@@ -127,9 +127,7 @@ async def differences() -> int:
     stored = "SELECT person, unit, done, deadline, done_on, n FROM kpi_person_days WHERE n <> 0"
     found = 0
     for one, other in ((fact_sql(), f"SELECT {COLUMNS} FROM kpi_person_facts"), (GROUPED_SQL, stored)):
-        for a, b in ((one, other), (other, one)):
-            rows = await Task.raw(f"SELECT COUNT(*) AS n FROM (SELECT * FROM ({a}) a EXCEPT SELECT * FROM ({b}) b) d")
-            found += int(rows[0]["n"])
+        found += await asymmetric(one, other) + await asymmetric(other, one)
     return found
 
 
