@@ -167,17 +167,26 @@ async def kept_figures(start: dt.date, end: dt.date, **scope: Unpack[Scope]) -> 
     tests/api/kpi/test_kpi_kept.py and test_people_kept.py compare the two."""
     today = scope.get("today") or clock.today_vn()
     unit_path, person_id, within_path = scope.get("unit_path"), scope.get("person_id"), scope.get("within_path")
-    found: dict[str, int] | None = None
-    if person_id is not None:
-        if await people_counts.usable(start, end):
-            found = (await people_counts.figures(start, end, today=today, person_id=person_id,
-                                                 within_path=within_path)).get(person_id, {})
-    elif counts.usable_for(start, end) and await counts.is_ready():
-        found = await counts.unit_figures(start, end, today=today, unit_path=unit_path)
+    found = await _kept_buckets(start, end, today, unit_path=unit_path, person_id=person_id, within_path=within_path)
     if found is None:
         return await figures(start, end, unit_path=unit_path, person_id=person_id, within_path=within_path,
                              today=today)
     return Figures(**{b: n for b, n in found.items() if b in BUCKETS})
+
+
+async def _kept_buckets(start: dt.date, end: dt.date, today: dt.date, *, unit_path: str | None,
+                        person_id: int | None, within_path: str | None,
+                        own_unit_id: int | None = None) -> dict[str, int] | None:
+    """A figure's buckets from the kept counts (a person's, or a unit's subtree or own tasks), or None while the
+    counts cannot answer it (not built yet, or a period they do not reach): then the tasks are counted."""
+    if person_id is not None:
+        if not await people_counts.usable(start, end):
+            return None
+        return (await people_counts.figures(start, end, today=today, person_id=person_id,
+                                            within_path=within_path)).get(person_id, {})
+    if counts.usable_for(start, end) and await counts.is_ready():
+        return await counts.unit_figures(start, end, today=today, unit_path=unit_path, unit_id=own_unit_id)
+    return None
 
 
 def period_prefilter(start: dt.date, end: dt.date) -> tuple[str, list[object]]:
@@ -305,15 +314,9 @@ async def count(start: dt.date, end: dt.date, *, kept: bool = False, **figure: U
     once they are built; else the tasks are counted, narrowed by the sargable period prefilter."""
     today = figure.get("today") or clock.today_vn()
     bucket = figure.get("bucket")
-    person_id = figure.get("person_id")
-    found: dict[str, int] | None = None
-    if kept and person_id is not None:
-        if await people_counts.usable(start, end):
-            found = (await people_counts.figures(start, end, today=today, person_id=person_id,
-                                                 within_path=figure.get("within_path"))).get(person_id, {})
-    elif kept and counts.usable_for(start, end) and await counts.is_ready():
-        found = await counts.unit_figures(start, end, today=today, unit_path=figure.get("unit_path"),
-                                          unit_id=figure.get("own_unit_id"))
+    found = await _kept_buckets(start, end, today, unit_path=figure.get("unit_path"),
+                                person_id=figure.get("person_id"), within_path=figure.get("within_path"),
+                                own_unit_id=figure.get("own_unit_id")) if kept else None
     if found is not None:
         return found.get(bucket, 0) if bucket is not None else sum(found.get(b, 0) for b in BUCKETS)
     conditions, args = _figure_conditions(figure, today)
