@@ -20,11 +20,12 @@ from server.lib import clock
 from server.lib.db import is_sqlite
 from server.lib.vn_text import collation_key, person_sort_key
 from server.tasks.listing import KEYS as LIST_KEYS
+from server.tasks.listing import PER_UNIT
 from server.tasks.tables import Task
 
 SORTS = ("name", "on_time", "-on_time", "completion", "-completion", "overdue", "-overdue", "total", "-total")
 OVERDUE_LIST_LIMIT = 50
-SMALL_SCOPE = 64  # units; as the lists' per-unit reading (server/tasks/listing.py PER_UNIT)
+SMALL_SCOPE = PER_UNIT  # units: the lists' per-unit reading's bound
 PEOPLE_INLINE_MAX = 300
 PEOPLE_PAGE = 100
 
